@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Nexus reads, in one schema. This module is the only reader of `process.env`:
+ * the environment is parsed once at start-up and frozen. docs/configuration.md lists the same settings.
+ */
+const bool = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(defaultValue ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (defaultValue: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(defaultValue);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const urlWithProtocols = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(8080, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: urlWithProtocols(['http:', 'https:']),
+  NEXUS_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
+  DATABASE_POOL_MAX: int(10, 1, 1000),
+  DATABASE_POOL_IDLE_TIMEOUT_MS: int(30_000, 0, 3_600_000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 0, 3_600_000),
+  NEXUS_MIGRATE_ON_START: bool(true),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
+  REDIS_KEY_PREFIX: z.string().default('nexus:'),
+  NEXUS_ADMIN_EMAIL: z.email().default('admin@nexus.local'),
+  NEXUS_ADMIN_PASSWORD: optionalString.refine((v) => v === undefined || v.length >= 12, {
+    message: 'must be at least 12 characters',
+  }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: int(1_048_576, 1_024, 1_073_741_824),
+  REQUEST_TIMEOUT_MS: int(120_000, 0, 3_600_000),
+  SHUTDOWN_TIMEOUT_MS: int(25_000, 0, 600_000),
+  READINESS_TIMEOUT_MS: int(2_000, 50, 60_000),
+  TRUST_PROXY: bool(false),
+});
+
+type ParsedConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Readonly<ParsedConfig> {
+  /** `NEXUS_DATA_DIR` resolved to an absolute path. */
+  readonly dataDir: string;
+  /** `postgres` when `DATABASE_URL` is set, else the embedded `pglite` database under the data dir. */
+  readonly databaseKind: 'postgres' | 'pglite';
+  /** `redis` when `REDIS_URL` is set, else the in-process cache. */
+  readonly cacheKind: 'redis' | 'memory';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment. Throws {@link ConfigError} naming each bad variable.
+ * @example const config = loadConfig({ PORT: '9000' });
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known: Record<string, string | undefined> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    // An empty variable means "not set", as shells and .env files usually intend.
+    known[key] = value === '' ? undefined : value;
+  }
+  const result = configSchema.safeParse(known);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        const got = known[variable];
+        const shown = got === undefined ? '' : ` (got ${JSON.stringify(redactIfSecret(variable, got))})`;
+        return { variable, message: `${issue.message}${shown}` };
+      }),
+    );
+  }
+  const parsed = result.data;
+  return Object.freeze({
+    ...parsed,
+    dataDir: path.resolve(parsed.NEXUS_DATA_DIR),
+    databaseKind: parsed.DATABASE_URL ? 'postgres' : 'pglite',
+    cacheKind: parsed.REDIS_URL ? 'redis' : 'memory',
+  });
+}
+
+function redactIfSecret(variable: string, value: string): string {
+  return /PASSWORD|SECRET|KEY$|_URL$/.test(variable) && variable !== 'REDIS_KEY_PREFIX'
+    ? '[redacted]'
+    : value;
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial.js';
+
+/**
+ * Every migration, in order. Listed by hand (no folder scan) so the compiled server and the tests see the
+ * same set, and one set serves PGlite and PostgreSQL.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
