@@ -19,11 +19,16 @@ try {
 } catch (error) {
   failed = true;
   console.error(`PostgreSQL is NOT reachable at ${pgUrl}: ${error.message}`);
-  console.error("  start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start");
+  console.error('  start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start');
 }
 
 try {
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   await redis.connect();
   const info = await redis.info('server');
   await redis.quit();
@@ -31,7 +36,9 @@ try {
 } catch (error) {
   failed = true;
   console.error(`Redis is NOT reachable at ${redisUrl}: ${error.message}`);
-  console.error('  start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no');
+  console.error(
+    '  start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
+  );
 }
 
 process.exit(failed ? 1 : 0);

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { ShuttingDownError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 
+const PROBES = new Set(['/healthz', '/readyz']);
+
 /**
  * Tracks in-flight requests and refuses new ones once draining starts. Streams (SSE, WebSocket) are
  * in-flight requests too, so they get the same deadline.
@@ -20,7 +22,10 @@ export class DrainController {
   }
 
   register(app: FastifyInstance): void {
-    app.addHook('onRequest', async (_request, reply) => {
+    app.addHook('onRequest', async (request, reply) => {
+      // Probes keep answering while draining: liveness stays ok (do not kill a draining process) and
+      // readiness says `draining`, so load balancers stop routing here.
+      if (PROBES.has(request.url)) return;
       if (this.draining) {
         reply.header('connection', 'close');
         throw new ShuttingDownError('The server is shutting down; retry on another instance', {

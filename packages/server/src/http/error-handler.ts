@@ -79,33 +79,26 @@ export function toAppError(error: unknown): AppError {
   });
 }
 
-function fromValidation(
-  error: Parameters<typeof hasZodFastifySchemaValidationErrors>[0] & {
-    validation: unknown[];
-    validationContext?: string;
-  },
-): AppError {
+interface ZodValidationItem {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params?: { keys?: string[] };
+}
+
+function fromValidation(error: { validation: unknown[]; validationContext?: string }): AppError {
   const location = error.validationContext ?? 'body';
-  const issues: ValidationIssue[] = (
-    error.validation as {
-      instancePath: string;
-      message?: string;
-      params?: { issue?: { code?: string; keys?: string[] } };
-    }[]
-  ).flatMap((v) => {
+  const issues: ValidationIssue[] = (error.validation as ZodValidationItem[]).flatMap((v) => {
     const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-    const issue = v.params?.issue;
-    if (issue?.code === 'unrecognized_keys' && issue.keys) {
-      return issue.keys.map((key) => ({
+    if (v.keyword === 'unrecognized_keys' && v.params?.keys) {
+      return v.params.keys.map((key) => ({
         location,
         path: path ? `${path}.${key}` : key,
         message: 'unknown parameter',
         issue: 'unrecognized_keys',
       }));
     }
-    return [
-      { location, path, message: v.message ?? 'invalid', ...(issue?.code ? { issue: issue.code } : {}) },
-    ];
+    return [{ location, path, message: v.message ?? 'invalid', issue: v.keyword }];
   });
   const summary = issues.map((i) => `${i.path || location}: ${i.message}`).join('; ');
   if (location === 'params')

@@ -63,12 +63,15 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       serializers: {
         err: pino.stdSerializers.err,
-        req: (req: { method: string; url: string; ip?: string; headers?: Record<string, unknown> }) => ({
-          method: req.method,
-          url: redactUrl(req.url),
-          remote_address: req.ip,
-          user_agent: req.headers?.['user-agent'],
-        }),
+        req: (req: { method?: string; url?: unknown; ip?: string; headers?: Record<string, unknown> }) =>
+          typeof req?.url === 'string'
+            ? {
+                method: req.method,
+                url: redactUrl(req.url),
+                remote_address: req.ip,
+                user_agent: req.headers?.['user-agent'],
+              }
+            : req,
         res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
       },
     },

@@ -1,0 +1,60 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.js';
+import { type Container, createContainer } from '../../src/container.js';
+import { type BuildAppOptions, buildApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Cache } from '../../src/platform/cache/cache.js';
+import { type Database, openDatabase } from '../../src/platform/db/database.js';
+
+/** Collects every JSON log line the app writes, so tests can assert on logs. */
+export class LogCapture extends Writable {
+  readonly lines: Record<string, unknown>[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(JSON.parse(line));
+    done();
+  }
+  get text(): string {
+    return this.lines.map((l) => JSON.stringify(l)).join('\n');
+  }
+}
+
+/** An in-memory PGlite: one per test file (opening one costs seconds), never shared across files. */
+export function openMemoryDatabase(): Promise<Database> {
+  return openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  container: Container;
+  logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/** The real app over the real container, with the given environment on top of test defaults. */
+export async function createTestApp(
+  options: { env?: Record<string, string>; database?: Database; cache?: Cache } & BuildAppOptions = {},
+): Promise<TestApp> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    NEXUS_DATA_DIR: 'memory',
+    ...options.env,
+  });
+  const logs = new LogCapture();
+  const container = await createContainer(config, {
+    logger: createLogger({ level: config.LOG_LEVEL, destination: logs }),
+    ...(options.database ? { database: options.database } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
+  });
+  const app = await buildApp(container, options.register ? { register: options.register } : {});
+  return {
+    app,
+    container,
+    logs,
+    close: async () => {
+      await app.close();
+      await container.close();
+    },
+  };
+}
