@@ -41,7 +41,7 @@ describe('graceful shutdown', () => {
       logger: t.container.logger,
       closeResources: async () => {
         closedResources = true;
-        await t.container.close();
+        await t.close();
       },
     });
     await sleep(20);
@@ -82,7 +82,7 @@ describe('graceful shutdown', () => {
       drain: t.container.drain,
       timeoutMs: 200,
       logger: t.container.logger,
-      closeResources: () => t.container.close(),
+      closeResources: () => t.close(),
     });
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);

@@ -35,16 +35,14 @@ export interface TestApp {
 export async function createTestApp(
   options: { env?: Record<string, string>; database?: Database; cache?: Cache } & BuildAppOptions = {},
 ): Promise<TestApp> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    NEXUS_DATA_DIR: 'memory',
-    ...options.env,
-  });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env });
   const logs = new LogCapture();
+  // Without DATABASE_URL the app gets its own in-memory PGlite (never a folder on disk shared between files).
+  const ownDatabase = !options.database && !config.DATABASE_URL ? await openMemoryDatabase() : undefined;
+  const database = options.database ?? ownDatabase;
   const container = await createContainer(config, {
     logger: createLogger({ level: config.LOG_LEVEL, destination: logs }),
-    ...(options.database ? { database: options.database } : {}),
+    ...(database ? { database } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });
   const app = await buildApp(container, options.register ? { register: options.register } : {});
@@ -55,6 +53,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       await container.close();
+      await ownDatabase?.close();
     },
   };
 }
