@@ -45,10 +45,11 @@ export async function buildApp(
   // JSON only: Fastify's text/plain parser would let a wrong content type through to handlers.
   app.removeContentTypeParser('text/plain');
 
-  app.addHook('onRequest', async (request, reply) => {
+  // One synchronous hook for every request: cheaper than several async ones on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done(container.drain.admit(request, reply));
   });
-  container.drain.register(app);
 
   await app.register(fastifySwagger, {
     openapi: {

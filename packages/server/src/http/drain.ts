@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ShuttingDownError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -21,28 +21,29 @@ export class DrainController {
     return this.inFlight;
   }
 
-  register(app: FastifyInstance): void {
-    app.addHook('onRequest', async (request, reply) => {
-      // Probes keep answering while draining: liveness stays ok (do not kill a draining process) and
-      // readiness says `draining`, so load balancers stop routing here.
-      if (PROBES.has(request.url)) return;
-      if (this.draining) {
-        reply.header('connection', 'close');
-        throw new ShuttingDownError('The server is shutting down; retry on another instance', {
-          headers: { 'retry-after': '1' },
-        });
-      }
-      this.inFlight += 1;
-      let done = false;
-      // 'close' fires for completed responses and for clients that went away, so the count never leaks.
-      reply.raw.once('close', () => {
-        if (done) return;
-        done = true;
-        this.inFlight -= 1;
-        if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  /**
+   * Called from the app's onRequest hook. Counts the request as in flight until its connection's response
+   * closes, or returns the error to answer with when draining. Probes keep answering while draining:
+   * liveness stays ok (do not kill a draining process) and readiness says `draining`.
+   */
+  admit(request: FastifyRequest, reply: FastifyReply): ShuttingDownError | undefined {
+    if (PROBES.has(request.url)) return undefined;
+    if (this.draining) {
+      reply.header('connection', 'close');
+      return new ShuttingDownError('The server is shutting down; retry on another instance', {
+        headers: { 'retry-after': '1' },
       });
-    });
+    }
+    this.inFlight += 1;
+    // 'close' fires for completed responses and for clients that went away, so the count never leaks.
+    reply.raw.once('close', this.onResponseClosed);
+    return undefined;
   }
+
+  private readonly onResponseClosed = (): void => {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  };
 
   /** Starts refusing new requests and resolves when in-flight ones finish or `timeoutMs` passes (then false). */
   async drain(timeoutMs: number): Promise<boolean> {

@@ -298,7 +298,7 @@ describe('request ids and logs', () => {
   it('puts a request id on every response and every log line of the request', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/v1/status' });
     const id = response.headers['x-request-id'];
-    expect(id).toMatch(/^req_[0-9a-z]{26}$/);
+    expect(id).toMatch(/^req_[0-9a-f]{12}[0-9a-z]{8,}$/);
     const lines = t.logs.lines.filter((l) => l.request_id === id);
     expect(lines.length).toBeGreaterThan(0);
     expect(lines[0]).toMatchObject({ msg: 'request completed', res: { status_code: 200 } });
@@ -393,5 +393,13 @@ describe('ops endpoints', () => {
       checks: { cache: { status: 'error' }, database: { status: 'ok' } },
     });
     await other.close();
+  });
+});
+
+describe('generated request ids', () => {
+  it('are unique across many requests', async () => {
+    const { requestIdFor } = await import('../../src/http/request-id.js');
+    const ids = new Set(Array.from({ length: 10_000 }, () => requestIdFor({ headers: {} } as never)));
+    expect(ids.size).toBe(10_000);
   });
 });

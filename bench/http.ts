@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- http`: autocannon against /healthz and a database-backed read (/v1/status) on the
+ * Nexus stack, each beside the same route on bare Fastify in the same run, and prints req/s and
+ * p50/p95/p99 with the ratios. Set BENCH_DATABASE_URL (and BENCH_REDIS_URL) to measure on PostgreSQL/Redis.
+ */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export interface HttpBenchOptions {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  routes: string[];
+}
+
+interface Measurement {
+  route: string;
+  target: 'nexus' | 'bare fastify';
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function load(
+  url: string,
+  connections: number,
+  duration: number,
+): Promise<{ latencies: number[]; result: autocannon.Result }> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url,
+    connections,
+    duration,
+    pipelining: 1,
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+    latencies.push(responseTime),
+  );
+  const result = await instance;
+  return { latencies, result };
+}
+
+async function measure(
+  route: string,
+  target: Measurement['target'],
+  port: number,
+  options: HttpBenchOptions,
+): Promise<Measurement> {
+  const url = `http://127.0.0.1:${port}${route}`;
+  if (options.warmupSeconds > 0) await load(url, options.connections, options.warmupSeconds);
+  const { latencies, result } = await load(url, options.connections, options.durationSeconds);
+  latencies.sort((a, b) => a - b);
+  return {
+    route,
+    target,
+    requests: result.requests.total,
+    rps: result.requests.total / options.durationSeconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export async function runHttpBench(options: HttpBenchOptions): Promise<void> {
+  const child = fork(path.join(import.meta.dirname, 'http-servers.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: process.env,
+  });
+  const ports = await new Promise<{ nexus: number; bare: number; database: string; cache: string }>(
+    (resolve, reject) => {
+      child.once('message', (m) => resolve(m as never));
+      child.once('exit', (code) => reject(new Error(`bench servers exited with ${code}`)));
+    },
+  );
+
+  const rows: Measurement[] = [];
+  try {
+    for (const route of options.routes) {
+      rows.push(await measure(route, 'bare fastify', ports.bare, options));
+      rows.push(await measure(route, 'nexus', ports.nexus, options));
+    }
+  } finally {
+    child.send('stop');
+  }
+
+  const fmt = (n: number, digits = 0) =>
+    n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  console.log(
+    `\nHTTP benchmark: ${options.connections} connections, ${options.durationSeconds}s per run (+${options.warmupSeconds}s warm-up), database ${ports.database}, cache ${ports.cache}, node ${process.version}\n`,
+  );
+  console.log(
+    '| route | target | req/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | throughput vs bare | p95 vs bare |',
+  );
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of rows) {
+    const base = rows.find((r) => r.route === row.route && r.target === 'bare fastify')!;
+    const ratio =
+      row.target === 'nexus'
+        ? `${fmt((row.rps / base.rps) * 100, 1)}% (cost ${fmt((1 - row.rps / base.rps) * 100, 1)}%)`
+        : '100%';
+    const p95Ratio = row.target === 'nexus' ? `${fmt(row.p95 / Math.max(base.p95, 0.001), 2)}×` : '1×';
+    console.log(
+      `| ${row.route} | ${row.target} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p95, 1)} | ${fmt(row.p99, 1)} | ${row.errors} | ${row.non2xx} | ${ratio} | ${p95Ratio} |`,
+    );
+  }
+  console.log(
+    `\n${JSON.stringify({ bench: 'http', options, database: ports.database, cache: ports.cache, rows })}`,
+  );
+}
