@@ -12,6 +12,8 @@ export interface HttpBenchOptions {
   durationSeconds: number;
   warmupSeconds: number;
   routes: string[];
+  /** Alternating rounds per target; the median round is reported (single runs on 2 cores are noisy). */
+  rounds: number;
 }
 
 interface Measurement {
@@ -29,6 +31,11 @@ interface Measurement {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function median(runs: Measurement[]): Measurement {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function load(
@@ -89,8 +96,12 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<void> {
   const rows: Measurement[] = [];
   try {
     for (const route of options.routes) {
-      rows.push(await measure(route, 'bare fastify', ports.bare, options));
-      rows.push(await measure(route, 'nexus', ports.nexus, options));
+      const runs: Record<Measurement['target'], Measurement[]> = { 'bare fastify': [], nexus: [] };
+      for (let round = 0; round < options.rounds; round++) {
+        runs['bare fastify'].push(await measure(route, 'bare fastify', ports.bare, options));
+        runs.nexus.push(await measure(route, 'nexus', ports.nexus, options));
+      }
+      rows.push(median(runs['bare fastify']), median(runs.nexus));
     }
   } finally {
     child.send('stop');
@@ -99,7 +110,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<void> {
   const fmt = (n: number, digits = 0) =>
     n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   console.log(
-    `\nHTTP benchmark: ${options.connections} connections, ${options.durationSeconds}s per run (+${options.warmupSeconds}s warm-up), database ${ports.database}, cache ${ports.cache}, node ${process.version}\n`,
+    `\nHTTP benchmark: ${options.connections} connections, ${options.durationSeconds}s per run (+${options.warmupSeconds}s warm-up), median of ${options.rounds} alternating rounds, database ${ports.database}, cache ${ports.cache}, node ${process.version}\n`,
   );
   console.log(
     '| route | target | req/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | throughput vs bare | p95 vs bare |',

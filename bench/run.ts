@@ -12,6 +12,7 @@ const { positionals, values } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     routes: { type: 'string', default: '/healthz,/v1/status' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<void>> = {
       durationSeconds: Number(values.duration),
       warmupSeconds: Number(values.warmup),
       routes: values.routes.split(','),
+      rounds: Number(values.rounds),
     }),
 };
 

@@ -50,7 +50,6 @@ describe('loadConfig', () => {
     ['NEXUS_MIGRATE_ON_START', 'maybe'],
     ['DATABASE_POOL_MAX', '0'],
     ['BODY_LIMIT_BYTES', '-1'],
-    ['NODE_ENV', 'staging'],
     ['PUBLIC_URL', 'ftp://example.com'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     let error: unknown;

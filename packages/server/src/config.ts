@@ -33,7 +33,6 @@ const urlWithProtocols = (protocols: string[]) =>
   );
 
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(8080, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: urlWithProtocols(['http:', 'https:']),
@@ -46,6 +45,7 @@ export const configSchema = z.object({
   NEXUS_MIGRATE_ON_START: bool(true),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
   REDIS_KEY_PREFIX: z.string().default('nexus:'),
+  REDIS_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
   NEXUS_ADMIN_EMAIL: z.email().default('admin@nexus.local'),
   NEXUS_ADMIN_PASSWORD: optionalString.refine((v) => v === undefined || v.length >= 12, {
     message: 'must be at least 12 characters',

@@ -12,7 +12,7 @@ import type { Cache } from './platform/cache/cache.js';
 import { MemoryCache } from './platform/cache/memory-cache.js';
 import { RedisCache } from './platform/cache/redis-cache.js';
 import { type Database, openDatabase } from './platform/db/database.js';
-import { migrateUp } from './platform/db/migrator.js';
+import { migrateUp, schemaState } from './platform/db/migrator.js';
 import { withTimeout } from './platform/with-timeout.js';
 import { VERSION } from './version.js';
 
@@ -64,7 +64,7 @@ export async function createContainer(
         ? await RedisCache.connect({
             url: config.REDIS_URL,
             keyPrefix: config.REDIS_KEY_PREFIX,
-            connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+            connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
           })
         : new MemoryCache());
     if (config.NEXUS_MIGRATE_ON_START) {
@@ -85,7 +85,7 @@ export async function createContainer(
     isDraining: () => drain.isDraining,
   });
   const status = new StatusService({
-    db: database.db,
+    schemaState: () => schemaState(database.db),
     version: VERSION,
     databaseKind: database.kind,
     cacheKind: cache.kind,

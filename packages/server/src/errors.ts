@@ -63,11 +63,6 @@ export class RouteNotFoundError extends NotFoundError {
   override readonly code = 'route_not_found';
 }
 
-export class MethodNotAllowedError extends AppError {
-  readonly code = 'method_not_allowed';
-  readonly status = 405;
-}
-
 export class ConflictError extends AppError {
   readonly code: string = 'conflict';
   readonly status: number = 409;

@@ -7,7 +7,6 @@ import {
   InvalidIdError,
   InvalidJsonError,
   isAppError,
-  MethodNotAllowedError,
   PayloadTooLargeError,
   RouteNotFoundError,
   ServiceUnavailableError,
@@ -66,8 +65,6 @@ export function toAppError(error: unknown): AppError {
     return new InvalidJsonError('The request body is not valid JSON', { cause: error });
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     if (e.statusCode === 404) return new RouteNotFoundError(e.message ?? 'Not found', { cause: error });
-    if (e.statusCode === 405)
-      return new MethodNotAllowedError(e.message ?? 'Method not allowed', { cause: error });
     if (e.statusCode === 413)
       return new PayloadTooLargeError(e.message ?? 'Payload too large', { cause: error });
     if (e.statusCode === 415)

@@ -35,7 +35,7 @@ export interface TestApp {
 export async function createTestApp(
   options: { env?: Record<string, string>; database?: Database; cache?: Cache } & BuildAppOptions = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
   const logs = new LogCapture();
   // Without DATABASE_URL the app gets its own in-memory PGlite (never a folder on disk shared between files).
   const ownDatabase = !options.database && !config.DATABASE_URL ? await openMemoryDatabase() : undefined;

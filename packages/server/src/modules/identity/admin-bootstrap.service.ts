@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { newId } from '../../ids.js';
-import type { DB } from '../../platform/db/schema.js';
-import { withTransaction } from '../../platform/db/transaction.js';
+import { type Executor, withTransaction } from '../../platform/db/transaction.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { TenantsRepository } from './tenants.repository.js';
 import type { UsersRepository } from './users.repository.js';
 
 export interface AdminBootstrapDeps {
-  db: Kysely<DB>;
+  db: Executor;
   users: UsersRepository;
   tenants: TenantsRepository;
   hasher: PasswordHasher;

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import type { DB } from '../../platform/db/schema.js';
+import type { SchemaState } from '../../platform/db/migrator.js';
 
 export interface PlatformStatus {
   version: string;
@@ -10,7 +8,7 @@ export interface PlatformStatus {
 }
 
 export interface StatusDeps {
-  db: Kysely<DB>;
+  schemaState: () => Promise<SchemaState>;
   version: string;
   databaseKind: string;
   cacheKind: string;
@@ -22,16 +20,13 @@ export class StatusService {
   constructor(private readonly deps: StatusDeps) {}
 
   async status(): Promise<PlatformStatus> {
-    const row = await sql<{ latest: string | null; applied: number }>`
-      select max(name) as latest, count(*)::int as applied from nexus_migrations`
-      .execute(this.deps.db)
-      .then((r) => r.rows[0]);
+    const schema = await this.deps.schemaState();
     return {
       version: this.deps.version,
       database: {
         kind: this.deps.databaseKind,
-        schema_version: row?.latest ?? null,
-        migrations_applied: row?.applied ?? 0,
+        schema_version: schema.latest,
+        migrations_applied: schema.applied,
       },
       cache: { kind: this.deps.cacheKind },
       uptime_s: Math.round((Date.now() - this.deps.startedAt) / 1000),

@@ -1,4 +1,4 @@
-import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { DB } from './schema.js';
 
@@ -48,4 +48,19 @@ export async function migrationStatus(db: Kysely<DB>): Promise<MigrationStatus[]
     applied: m.executedAt !== undefined,
     applied_at: m.executedAt ?? null,
   }));
+}
+
+export interface SchemaState {
+  /** The newest applied migration, or null on an empty database. */
+  latest: string | null;
+  applied: number;
+}
+
+/** One cheap query: which migrations this database has. */
+export async function schemaState(db: Kysely<DB>): Promise<SchemaState> {
+  const { rows } =
+    await sql<SchemaState>`select max(name) as latest, count(*)::int as applied from nexus_migrations`.execute(
+      db,
+    );
+  return rows[0] ?? { latest: null, applied: 0 };
 }
