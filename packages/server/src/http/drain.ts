@@ -5,58 +5,30 @@ import type { Logger } from '../observability/logger.js';
 const PROBES = new Set(['/healthz', '/readyz']);
 
 /**
- * Tracks in-flight requests and refuses new ones once draining starts. Streams (SSE, WebSocket) are
- * in-flight requests too, so they get the same deadline.
+ * The draining flag. Once set, requests that still arrive on open keep-alive connections are refused with
+ * `shutting_down` and `Connection: close`; readiness reports `draining`. Probes keep answering: liveness
+ * stays ok (do not kill a draining process) and readiness tells load balancers to stop routing here.
+ * In-flight requests are not counted per request (that costs on every request); the HTTP server already
+ * knows its open connections and `shutdown()` waits for them.
  */
 export class DrainController {
   private draining = false;
-  private inFlight = 0;
-  private idleWaiters: (() => void)[] = [];
 
   get isDraining(): boolean {
     return this.draining;
   }
 
-  get inFlightCount(): number {
-    return this.inFlight;
-  }
-
-  /**
-   * Called from the app's onRequest hook. Counts the request as in flight until its connection's response
-   * closes, or returns the error to answer with when draining. Probes keep answering while draining:
-   * liveness stays ok (do not kill a draining process) and readiness says `draining`.
-   */
-  admit(request: FastifyRequest, reply: FastifyReply): ShuttingDownError | undefined {
-    if (PROBES.has(request.url)) return undefined;
-    if (this.draining) {
-      reply.header('connection', 'close');
-      return new ShuttingDownError('The server is shutting down; retry on another instance', {
-        headers: { 'retry-after': '1' },
-      });
-    }
-    this.inFlight += 1;
-    // 'close' fires for completed responses and for clients that went away, so the count never leaks.
-    reply.raw.once('close', this.onResponseClosed);
-    return undefined;
-  }
-
-  private readonly onResponseClosed = (): void => {
-    this.inFlight -= 1;
-    if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-  };
-
-  /** Starts refusing new requests and resolves when in-flight ones finish or `timeoutMs` passes (then false). */
-  async drain(timeoutMs: number): Promise<boolean> {
+  start(): void {
     this.draining = true;
-    if (this.inFlight === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
-    const deadline = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+  }
+
+  /** Called from the app's onRequest hook: the error to answer with while draining, else undefined. */
+  admit(request: FastifyRequest, reply: FastifyReply): ShuttingDownError | undefined {
+    if (!this.draining || PROBES.has(request.url)) return undefined;
+    reply.header('connection', 'close');
+    return new ShuttingDownError('The server is shutting down; retry on another instance', {
+      headers: { 'retry-after': '1' },
     });
-    const finished = await Promise.race([idle, deadline]);
-    clearTimeout(timer);
-    return finished;
   }
 }
 
@@ -70,8 +42,9 @@ export interface ShutdownOptions {
 }
 
 /**
- * The graceful shutdown sequence: refuse new requests, let in-flight requests and streams finish within the
- * deadline, cut what is left, stop the server, release resources. Returns the exit code.
+ * The graceful shutdown sequence: stop accepting connections and refuse new requests, let in-flight
+ * requests and streams finish within the deadline, cut what is left, then release resources.
+ * Returns the exit code: 0 unless releasing resources failed.
  */
 export async function shutdown({
   app,
@@ -81,21 +54,34 @@ export async function shutdown({
   closeResources,
 }: ShutdownOptions): Promise<number> {
   const started = Date.now();
-  logger.info(
-    { in_flight: drain.inFlightCount, timeout_ms: timeoutMs },
-    'shutting down: draining in-flight requests',
+  drain.start();
+  app.server.getConnections((_error, open) =>
+    logger.info(
+      { open_connections: open, timeout_ms: timeoutMs },
+      'shutting down: draining in-flight requests',
+    ),
   );
-  const drained = await drain.drain(timeoutMs);
+  // Fastify's close stops listening, closes idle keep-alive connections and resolves once every
+  // connection with a request in flight has finished.
+  const closing = app.close().then(
+    () => true,
+    (error: unknown) => {
+      logger.error({ err: error }, 'error while closing the HTTP server');
+      return true;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const drained = await Promise.race([closing, deadline]);
+  clearTimeout(timer);
   if (!drained) {
-    logger.warn({ in_flight: drain.inFlightCount }, 'drain deadline passed; closing remaining connections');
-    app.server.closeAllConnections?.();
+    logger.warn('drain deadline passed; closing remaining connections');
+    app.server.closeAllConnections();
+    await closing;
   }
   let code = 0;
-  try {
-    await app.close();
-  } catch (error) {
-    logger.error({ err: error }, 'error while closing the HTTP server');
-  }
   try {
     await closeResources();
   } catch (error) {

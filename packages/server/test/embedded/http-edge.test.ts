@@ -301,7 +301,12 @@ describe('request ids and logs', () => {
     expect(id).toMatch(/^req_[0-9a-f]{12}[0-9a-z]{8,}$/);
     const lines = t.logs.lines.filter((l) => l.request_id === id);
     expect(lines.length).toBeGreaterThan(0);
-    expect(lines[0]).toMatchObject({ msg: 'request completed', res: { status_code: 200 } });
+    expect(lines[0]).toMatchObject({
+      msg: 'request completed',
+      method: 'GET',
+      url: '/v1/status',
+      status_code: 200,
+    });
   });
 
   it.each([

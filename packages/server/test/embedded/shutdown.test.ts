@@ -31,7 +31,6 @@ describe('graceful shutdown', () => {
       body: await r.json(),
     }));
     await sleep(50);
-    expect(t.container.drain.inFlightCount).toBe(1);
 
     let closedResources = false;
     const stopping = shutdown({
@@ -46,21 +45,29 @@ describe('graceful shutdown', () => {
     });
     await sleep(20);
 
-    // A request that arrives while draining is refused with the JSON error shape.
-    const refused = await t.app.inject({ method: 'GET', url: '/v1/status' });
-    expect(refused.statusCode).toBe(503);
-    expect(refused.json().error.code).toBe('shutting_down');
-    expect(refused.headers.connection).toBe('close');
-    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
-    expect(ready.statusCode).toBe(503);
-    expect(ready.json().failing).toEqual(['draining']);
-    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    // New connections are refused: the server stopped listening.
+    await expect(fetch(`${base}/healthz`, { headers: { connection: 'close' } })).rejects.toThrow();
     expect(closedResources).toBe(false);
 
     release();
     expect(await inFlight).toEqual({ status: 200, body: { finished: true } });
     expect(await stopping).toBe(0);
     expect(closedResources).toBe(true);
+  });
+
+  it('while draining, requests that still reach the app are refused and probes keep answering', async () => {
+    const t = await createTestApp();
+    t.container.drain.start();
+    const refused = await t.app.inject({ method: 'GET', url: '/v1/status' });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().error.code).toBe('shutting_down');
+    expect(refused.headers.connection).toBe('close');
+    expect(refused.headers['retry-after']).toBe('1');
+    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().failing).toEqual(['draining']);
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    await t.close();
   });
 
   it('cuts requests that outlive the deadline and still exits 0', async () => {
