@@ -4,7 +4,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -14,6 +13,7 @@ import { VERSION } from '../version.js';
 import { handleError, handleNotFound } from './error-handler.js';
 import { requestIdFor } from './request-id.js';
 import { AccessLogController } from './request-log.js';
+import { responseSerializerCompiler } from './serializer.js';
 
 export interface BuildAppOptions {
   /** Extra routes registered before the app is sealed (tests use this to exercise edge behaviour). */
@@ -39,7 +39,7 @@ export async function buildApp(
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   // JSON only: Fastify's text/plain parser would let a wrong content type through to handlers.

@@ -30,6 +30,11 @@ function registerProbeRoutes(root: FastifyInstance): void {
       id: request.params.id,
     }),
   );
+  app.get(
+    '/v1/test/public-user',
+    { schema: { response: { 200: z.object({ id: z.string(), email: z.string() }) } } },
+    async () => ({ id: 'usr_1', email: 'a@example.com', password_hash: '$argon2id$secret' }) as never,
+  );
   app.get('/v1/test/conflict', async () => {
     throw new ConflictError('Already streaming', { details: { conversation_id: 'conv_x' } });
   });
@@ -173,9 +178,9 @@ describe('HTTP edge on the embedded stack', () => {
       code: 'unknown_parameter',
     },
     {
-      name: 'unknown query parameter on /healthz',
+      name: 'unknown query parameter on /v1/status',
       method: 'GET',
-      url: '/healthz?verbose=1',
+      url: '/v1/status?verbose=1',
       status: 400,
       code: 'unknown_parameter',
     },
@@ -268,6 +273,17 @@ describe('HTTP edge on the embedded stack', () => {
     expect((await t.app.inject({ method: 'GET', url: `/v1/test/users/${validUser}` })).json()).toEqual({
       id: validUser,
     });
+  });
+
+  it('drops fields the response schema does not declare, so handlers cannot leak them', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/v1/test/public-user' });
+    expect(response.json()).toEqual({ id: 'usr_1', email: 'a@example.com' });
+    expect(response.body).not.toContain('argon2');
+  });
+
+  it('probes ignore query parameters (load balancers add cache busters)', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/healthz?ts=123' })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/readyz?ts=123' })).statusCode).toBe(200);
   });
 
   it('turns an unknown error into a 500 without leaking internals, and logs it', async () => {

@@ -48,7 +48,7 @@ export const systemRoutes: FastifyPluginAsyncZod<SystemRoutesOptions> = async (
       schema: {
         tags: ['ops'],
         summary: 'Liveness: the process is up',
-        querystring: z.object({}).strict(),
+        description: 'Query parameters are ignored (some load balancers add cache busters).',
         response: { 200: z.object({ status: z.literal('ok') }) },
       },
     },
@@ -61,8 +61,8 @@ export const systemRoutes: FastifyPluginAsyncZod<SystemRoutesOptions> = async (
       schema: {
         tags: ['ops'],
         summary: 'Readiness: the database and the cache answer',
-        description: 'Answers 503 naming the failing dependency (or `draining` during shutdown).',
-        querystring: z.object({}).strict(),
+        description:
+          'Answers 503 naming the failing dependency (or `draining` during shutdown). Query parameters are ignored.',
         response: { 200: readinessSchema, 503: readinessSchema },
       },
     },
