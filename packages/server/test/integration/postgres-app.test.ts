@@ -15,6 +15,17 @@ import { adminQuery, createTestDatabase, REDIS_URL, uniqueName } from '../suppor
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
 
+/** Polls /readyz until it answers 200 or `timeoutMs` passes; returns the last status. */
+async function readyzOnceRecovered(t: TestApp, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let status = (await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode;
+  while (status !== 200 && Date.now() < deadline) {
+    await sleep(100);
+    status = (await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode;
+  }
+  return status;
+}
+
 describe('the platform on PostgreSQL and Redis', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let t: TestApp;
@@ -106,13 +117,7 @@ describe('the platform on PostgreSQL and Redis', () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 
     await adminQuery(`create database "${database.name}"`);
-    const deadline = Date.now() + 20_000;
-    let recovered = await t.app.inject({ method: 'GET', url: '/readyz' });
-    while (recovered.statusCode !== 200 && Date.now() < deadline) {
-      await sleep(200);
-      recovered = await t.app.inject({ method: 'GET', url: '/readyz' });
-    }
-    expect(recovered.statusCode).toBe(200);
+    expect(await readyzOnceRecovered(t, 20_000)).toBe(200);
     // The recreated database is empty; the next start (or `nexus migrate up`) restores the schema.
     await migrateUp(t.container.database.db);
     expect((await t.app.inject({ method: 'GET', url: '/v1/status' })).statusCode).toBe(200);
@@ -128,13 +133,7 @@ describe('the platform on PostgreSQL and Redis', () => {
       failing: ['cache'],
       checks: { cache: { status: 'error' }, database: { status: 'ok' } },
     });
-    const deadline = Date.now() + 10_000;
-    let after = await t.app.inject({ method: 'GET', url: '/readyz' });
-    while (after.statusCode !== 200 && Date.now() < deadline) {
-      await sleep(100);
-      after = await t.app.inject({ method: 'GET', url: '/readyz' });
-    }
-    expect(after.statusCode).toBe(200);
+    expect(await readyzOnceRecovered(t, 10_000)).toBe(200);
     await admin.quit();
   });
 });
