@@ -56,6 +56,26 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(25_000, 0, 600_000),
   READINESS_TIMEOUT_MS: int(2_000, 50, 60_000),
   TRUST_PROXY: bool(false),
+  JWT_SIGNING_KEYS: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((pair) => /^[A-Za-z0-9._-]{1,64}:.{32,}$/.test(pair.trim())),
+    { message: 'must be a comma-separated list of kid:secret pairs, each secret at least 32 characters' },
+  ),
+  ACCESS_TOKEN_TTL_S: int(900, 30, 86_400),
+  REFRESH_TOKEN_TTL_S: int(2_592_000, 300, 31_536_000),
+  PASSWORD_MIN_LENGTH: int(10, 8, 128),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1, 1_000),
+  LOGIN_MAX_FAILURES_PER_IP: int(20, 1, 100_000),
+  LOGIN_LOCKOUT_MAX_S: int(900, 1, 86_400),
+  PASSWORD_RESET_TTL_S: int(1_800, 60, 86_400),
+  PASSWORD_RESET_URL: urlWithProtocols(['http:', 'https:']),
+  INVITE_TTL_S: int(604_800, 60, 31_536_000),
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:']),
+  MAIL_FROM: z.string().min(3).default('Nexus <no-reply@nexus.local>'),
+  WECHAT_API_BASE_URL: urlWithProtocols(['http:', 'https:']).transform(
+    (v) => v ?? 'https://api.weixin.qq.com',
+  ),
+  WECHAT_APP_ID: optionalString,
+  WECHAT_APP_SECRET: optionalString,
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

@@ -1,12 +1,28 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import { DrainController } from './http/drain.js';
+import { AccessService } from './modules/access/access.service.js';
+import { ApiKeysRepository } from './modules/access/api-keys.repository.js';
+import { ApiKeysService } from './modules/access/api-keys.service.js';
+import { RolesRepository } from './modules/access/roles.repository.js';
+import { RolesService } from './modules/access/roles.service.js';
+import { AuditRepository } from './modules/audit/audit.repository.js';
+import { AuditService } from './modules/audit/audit.service.js';
 import { AdminBootstrapService } from './modules/identity/admin-bootstrap.service.js';
+import { AuthService } from './modules/identity/auth.service.js';
+import { LoginThrottle } from './modules/identity/login-throttle.js';
+import { LogMailer, type Mailer, SmtpMailer } from './modules/identity/mailer.js';
 import { argon2Hasher } from './modules/identity/password-hasher.js';
-import { TenantsRepository } from './modules/identity/tenants.repository.js';
+import { PasswordResetsRepository } from './modules/identity/password-resets.repository.js';
+import { SessionsRepository } from './modules/identity/sessions.repository.js';
+import { loadOrCreateSigningKeys } from './modules/identity/signing-keys.js';
+import { parseSigningKeys, TokenService } from './modules/identity/token.service.js';
 import { UsersRepository } from './modules/identity/users.repository.js';
+import { WechatClient } from './modules/identity/wechat.client.js';
 import { ReadinessService } from './modules/system/readiness.service.js';
 import { StatusService } from './modules/system/status.service.js';
+import { TenantsRepository } from './modules/tenants/tenants.repository.js';
+import { TenantsService } from './modules/tenants/tenants.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { Cache } from './platform/cache/cache.js';
 import { MemoryCache } from './platform/cache/memory-cache.js';
@@ -27,13 +43,24 @@ export interface Container {
     readonly readiness: ReadinessService;
     readonly status: StatusService;
     readonly adminBootstrap: AdminBootstrapService;
+    readonly access: AccessService;
+    readonly audit: AuditService;
+    readonly auth: AuthService;
+    readonly apiKeys: ApiKeysService;
+    readonly roles: RolesService;
+    readonly tenants: TenantsService;
   };
+  readonly mailer: Mailer;
   /** Releases the database and the cache. */
   close(): Promise<void>;
 }
 
 export interface ContainerOverrides {
   logger?: Logger;
+  /** Replaces the configured mailer (tests capture mail). */
+  mailer?: Mailer;
+  /** Replaces global fetch for outgoing calls (tests). */
+  fetch?: typeof fetch;
   /** An already-open database (tests share one PGlite per worker); the container will not close it. */
   database?: Database;
   cache?: Cache;
@@ -93,13 +120,74 @@ export async function createContainer(
   });
   const adminBootstrap = new AdminBootstrapService({ db: database.db, users, tenants, hasher: argon2Hasher });
 
+  const db = database.db;
+  const roles = new RolesRepository();
+  const access = new AccessService({ db, tenants, roles });
+  const audit = new AuditService({ db, audit: new AuditRepository(), access, logger });
+  const signingKeys = config.JWT_SIGNING_KEYS
+    ? parseSigningKeys(config.JWT_SIGNING_KEYS)
+    : await loadOrCreateSigningKeys(db);
+  const mailer =
+    overrides.mailer ??
+    (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new LogMailer(logger));
+  const auth = new AuthService({
+    db,
+    users,
+    sessions: new SessionsRepository(),
+    resets: new PasswordResetsRepository(),
+    tenants,
+    tokens: new TokenService(signingKeys, config.ACCESS_TOKEN_TTL_S),
+    hasher: argon2Hasher,
+    throttle: new LoginThrottle(cache, {
+      maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+      maxLockoutSeconds: config.LOGIN_LOCKOUT_MAX_S,
+    }),
+    audit,
+    cache,
+    mailer,
+    wechat: new WechatClient({
+      baseUrl: config.WECHAT_API_BASE_URL,
+      ...(config.WECHAT_APP_ID ? { appId: config.WECHAT_APP_ID } : {}),
+      ...(config.WECHAT_APP_SECRET ? { appSecret: config.WECHAT_APP_SECRET } : {}),
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    }),
+    settings: {
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_S,
+      passwordMinLength: config.PASSWORD_MIN_LENGTH,
+      passwordResetTtlSeconds: config.PASSWORD_RESET_TTL_S,
+      ...(config.PASSWORD_RESET_URL ? { passwordResetUrl: config.PASSWORD_RESET_URL } : {}),
+    },
+  });
+  const apiKeys = new ApiKeysService({ db, keys: new ApiKeysRepository(), access, audit, cache });
+  const rolesService = new RolesService({ db, roles, access, audit });
+  const tenantsService = new TenantsService({
+    db,
+    tenants,
+    roles,
+    access,
+    audit,
+    inviteTtlSeconds: config.INVITE_TTL_S,
+  });
+
   return {
     config,
     logger,
     database,
     cache,
     drain,
-    services: { readiness, status, adminBootstrap },
+    services: {
+      readiness,
+      status,
+      adminBootstrap,
+      access,
+      audit,
+      auth,
+      apiKeys,
+      roles: rolesService,
+      tenants: tenantsService,
+    },
+    mailer,
     close: async () => {
       await Promise.allSettled([
         overrides.cache ? undefined : cache.close(),

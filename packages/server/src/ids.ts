@@ -15,6 +15,7 @@ export const ID_PREFIXES = [
   'ses',
   'role',
   'evt',
+  'inv',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -8,8 +8,13 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Container } from '../container.js';
+import { accessRoutes } from '../modules/access/access.routes.js';
+import { auditRoutes } from '../modules/audit/audit.routes.js';
+import { identityRoutes } from '../modules/identity/identity.routes.js';
 import { systemRoutes } from '../modules/system/system.routes.js';
+import { tenantsRoutes } from '../modules/tenants/tenants.routes.js';
 import { VERSION } from '../version.js';
+import { Authenticator } from './auth.js';
 import { handleError, handleNotFound } from './error-handler.js';
 import { requestIdFor } from './request-id.js';
 import { AccessLogController } from './request-log.js';
@@ -60,7 +65,23 @@ export async function buildApp(
         description:
           'Self-hosted, multi-tenant AI conversation platform. Errors answer `{"error":{"code","message","request_id","details"}}`; codes are listed in docs/errors.md.',
       },
-      tags: [{ name: 'ops', description: 'Health, readiness and instance status' }],
+      tags: [
+        { name: 'ops', description: 'Health, readiness and instance status' },
+        { name: 'auth', description: 'Registration, login, tokens, password reset' },
+        { name: 'me', description: 'The current user, sessions and permissions' },
+        { name: 'tenants', description: 'Tenants, members and invites' },
+        { name: 'roles', description: 'Built-in and custom roles' },
+        { name: 'api-keys', description: 'Scoped API keys' },
+        { name: 'audit', description: 'The audit log' },
+        { name: 'admin', description: 'Platform administration' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An access JWT or an `nx-` API key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -68,10 +89,18 @@ export async function buildApp(
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(systemRoutes, {
-    readiness: container.services.readiness,
-    status: container.services.status,
+  const services = container.services;
+  const authn = new Authenticator({ auth: services.auth, apiKeys: services.apiKeys });
+  await app.register(systemRoutes, { readiness: services.readiness, status: services.status });
+  await app.register(identityRoutes, {
+    auth: services.auth,
+    access: services.access,
+    tenants: services.tenants,
+    authn,
   });
+  await app.register(tenantsRoutes, { tenants: services.tenants, auth: services.auth, authn });
+  await app.register(accessRoutes, { roles: services.roles, apiKeys: services.apiKeys, authn });
+  await app.register(auditRoutes, { audit: services.audit, authn });
   await options.register?.(app);
   await app.ready();
   return app;

@@ -22,3 +22,24 @@ export const errorResponses = {
   500: errorResponseSchema,
   503: errorResponseSchema,
 } as const;
+
+/** Error responses of routes that need credentials. */
+export const authErrorResponses = {
+  ...errorResponses,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  409: errorResponseSchema,
+  429: errorResponseSchema,
+} as const;
+
+/** Timestamps go out as ISO 8601 strings. */
+export const timestamp = z.string().meta({ format: 'date-time', example: '2026-11-24T18:00:00.000Z' });
+export const iso = (value: Date | string | null | undefined): string | null =>
+  value == null ? null : new Date(value).toISOString();
+
+/** `{ data, next_cursor }`: every list. */
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+}
+
+export const limitQuery = z.coerce.number().int().min(1).max(200).default(50);

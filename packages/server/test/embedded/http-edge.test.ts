@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConflictError } from '../../src/errors.js';
 import { idSchema, newId } from '../../src/ids.js';
+import { migrations } from '../../src/platform/db/migrations/index.js';
 import { createTestApp, type TestApp } from '../support/app.js';
+
+const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;
+const MIGRATION_COUNT = Object.keys(migrations).length;
 
 /** Routes that exercise the edge the way feature routes will: strict schemas, ids, thrown errors. */
 function registerProbeRoutes(root: FastifyInstance): void {
@@ -382,7 +386,7 @@ describe('ops endpoints', () => {
   it('status reads the schema version from the database', async () => {
     const body = (await t.app.inject({ method: 'GET', url: '/v1/status' })).json();
     expect(body).toMatchObject({
-      database: { kind: 'pglite', schema_version: '0001_initial', migrations_applied: 1 },
+      database: { kind: 'pglite', schema_version: LATEST_MIGRATION, migrations_applied: MIGRATION_COUNT },
       cache: { kind: 'memory' },
     });
   });

@@ -5,10 +5,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminBootstrapService } from '../../src/modules/identity/admin-bootstrap.service.js';
 import { argon2Hasher } from '../../src/modules/identity/password-hasher.js';
-import { TenantsRepository } from '../../src/modules/identity/tenants.repository.js';
 import { UsersRepository } from '../../src/modules/identity/users.repository.js';
+import { TenantsRepository } from '../../src/modules/tenants/tenants.repository.js';
 import { openDatabase } from '../../src/platform/db/database.js';
+import { migrations } from '../../src/platform/db/migrations/index.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
+
+const LATEST = Object.keys(migrations).at(-1)!;
+
 import { createTestApp, type TestApp } from '../support/app.js';
 import { adminQuery, createTestDatabase, REDIS_URL, uniqueName } from '../support/services.js';
 
@@ -56,7 +60,11 @@ describe('the platform on PostgreSQL and Redis', () => {
   it('switches storage by URL alone and migrates on start', async () => {
     const status = (await t.app.inject({ method: 'GET', url: '/v1/status' })).json();
     expect(status).toMatchObject({
-      database: { kind: 'postgres', schema_version: '0001_initial', migrations_applied: 1 },
+      database: {
+        kind: 'postgres',
+        schema_version: LATEST,
+        migrations_applied: Object.keys(migrations).length,
+      },
       cache: { kind: 'redis' },
     });
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
@@ -68,10 +76,10 @@ describe('the platform on PostgreSQL and Redis', () => {
     const cli = path.resolve(import.meta.dirname, '../../src/cli.ts');
     const env = { ...process.env, DATABASE_URL: database.url };
     const exec = (...args: string[]) => run(process.execPath, ['--import', 'tsx', cli, ...args], { env });
-    expect((await exec('migrate', 'status')).stdout).toMatch(/^applied\s+0001_initial/m);
-    expect((await exec('migrate', 'down')).stdout).toContain('reverted: 0001_initial');
-    expect((await exec('migrate', 'status')).stdout).toMatch(/^pending\s+0001_initial/m);
-    expect((await exec('migrate', 'up')).stdout).toContain('applied: 0001_initial');
+    expect((await exec('migrate', 'status')).stdout).toMatch(new RegExp(`^applied\\s+${LATEST}`, 'm'));
+    expect((await exec('migrate', 'down')).stdout).toContain(`reverted: ${LATEST}`);
+    expect((await exec('migrate', 'status')).stdout).toMatch(new RegExp(`^pending\\s+${LATEST}`, 'm'));
+    expect((await exec('migrate', 'up')).stdout).toContain(`applied: ${LATEST}`);
     expect((await exec('migrate', 'up')).stdout).toContain('nothing to do');
     const unknown = await exec('migrate', 'sideways').catch((e: { code: number; stderr: string }) => e);
     expect(unknown).toMatchObject({ code: 2 });

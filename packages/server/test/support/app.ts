@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { type BuildAppOptions, buildApp } from '../../src/http/app.js';
+import type { Mailer } from '../../src/modules/identity/mailer.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Cache } from '../../src/platform/cache/cache.js';
 import { type Database, openDatabase } from '../../src/platform/db/database.js';
@@ -33,7 +34,13 @@ export interface TestApp {
 
 /** The real app over the real container, with the given environment on top of test defaults. */
 export async function createTestApp(
-  options: { env?: Record<string, string>; database?: Database; cache?: Cache } & BuildAppOptions = {},
+  options: {
+    env?: Record<string, string>;
+    database?: Database;
+    cache?: Cache;
+    mailer?: Mailer;
+    fetch?: typeof fetch;
+  } & BuildAppOptions = {},
 ): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
   const logs = new LogCapture();
@@ -44,6 +51,8 @@ export async function createTestApp(
     logger: createLogger({ level: config.LOG_LEVEL, destination: logs }),
     ...(database ? { database } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const app = await buildApp(container, options.register ? { register: options.register } : {});
   return {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryDatabase } from '../../../test/support/app.js';
 import type { Database } from '../../platform/db/database.js';
 import { migrateUp } from '../../platform/db/migrator.js';
+import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { argon2Hasher } from './password-hasher.js';
-import { TenantsRepository } from './tenants.repository.js';
 import { UsersRepository } from './users.repository.js';
 
 describe('AdminBootstrapService', () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '../../ids.js';
 import { type Executor, withTransaction } from '../../platform/db/transaction.js';
+import type { TenantsRepository } from '../tenants/tenants.repository.js';
 import type { PasswordHasher } from './password-hasher.js';
-import type { TenantsRepository } from './tenants.repository.js';
 import type { UsersRepository } from './users.repository.js';
 
 export interface AdminBootstrapDeps {

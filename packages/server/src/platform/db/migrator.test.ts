@@ -25,7 +25,17 @@ describe('migrations on PGlite', () => {
   it('applies every migration, then has nothing to do', async () => {
     expect(await migrateUp(database.db)).toEqual(Object.keys(migrations));
     expect(await migrateUp(database.db)).toEqual([]);
-    expect(await tables()).toEqual(['memberships', 'settings', 'tenants', 'users']);
+    expect(await tables()).toEqual(
+      expect.arrayContaining([
+        'memberships',
+        'settings',
+        'tenants',
+        'users',
+        'sessions',
+        'api_keys',
+        'audit_events',
+      ]),
+    );
     const status = await migrationStatus(database.db);
     expect(status.every((m) => m.applied && m.applied_at instanceof Date)).toBe(true);
   });

@@ -15,7 +15,7 @@ export interface TenantsTable {
 
 export interface UsersTable {
   id: string;
-  email: string;
+  email: string | null;
   password_hash: string | null;
   display_name: Generated<string>;
   is_platform_admin: ColumnType<boolean, boolean | undefined, boolean>;
@@ -44,4 +44,107 @@ export interface DB {
   users: UsersTable;
   memberships: MembershipsTable;
   settings: SettingsTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  password_resets: PasswordResetsTable;
+  wechat_identities: WechatIdentitiesTable;
+  roles: RolesTable;
+  invites: InvitesTable;
+  api_keys: ApiKeysTable;
+  audit_events: AuditEventsTable;
+}
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  device_name: Generated<string>;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Date | string;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  created_at: CreatedAt;
+  expires_at: Date | string;
+  used_at: NullableTimestamp;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Date | string;
+  used_at: NullableTimestamp;
+}
+
+export interface WechatIdentitiesTable {
+  app_id: string;
+  open_id: string;
+  union_id: string | null;
+  user_id: string;
+  created_at: CreatedAt;
+}
+
+export interface RolesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: Generated<string>;
+  permissions: Json<string[]>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface InvitesTable {
+  id: string;
+  tenant_id: string;
+  token_hash: string;
+  role: string;
+  email: string | null;
+  created_by: string;
+  created_at: CreatedAt;
+  expires_at: Date | string;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  scopes: Json<string[]>;
+  created_by: string;
+  created_at: CreatedAt;
+  expires_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  tenant_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  result: 'success' | 'failure';
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
 }

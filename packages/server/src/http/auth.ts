@@ -1,0 +1,58 @@
+import type { FastifyRequest } from 'fastify';
+import { InvalidIdError } from '../errors.js';
+import { isId } from '../ids.js';
+import { AuthenticationRequiredError } from '../modules/access/access.service.js';
+import type { ApiKeysService } from '../modules/access/api-keys.service.js';
+import type { Principal, RequestContext } from '../modules/access/principal.js';
+import type { AuthService } from '../modules/identity/auth.service.js';
+
+export const TENANT_HEADER = 'x-nexus-tenant';
+
+/**
+ * Turns a request into the RequestContext services authorise against. Credentials: an access JWT or an
+ * API key as `Authorization: Bearer ...`, or an API key as `x-api-key`. Authentication happens only on
+ * routes that ask for it, so public routes and probes pay nothing.
+ */
+export class Authenticator {
+  constructor(private readonly deps: { auth: AuthService; apiKeys: ApiKeysService }) {}
+
+  /** The caller's context; 401 `authentication_required` when no credentials were sent. */
+  async required(request: FastifyRequest): Promise<RequestContext> {
+    const ctx = await this.optional(request);
+    if (!ctx.principal)
+      throw new AuthenticationRequiredError('Send an access token or API key in the Authorization header');
+    return ctx;
+  }
+
+  /** The caller's context; anonymous when no credentials were sent, 401 when bad ones were. */
+  async optional(request: FastifyRequest): Promise<RequestContext> {
+    const tenantHeader = request.headers[TENANT_HEADER];
+    let tenantId: string | undefined;
+    if (typeof tenantHeader === 'string' && tenantHeader !== '') {
+      if (!isId('ten', tenantHeader)) throw new InvalidIdError(`${TENANT_HEADER} must be a ten_ id`);
+      tenantId = tenantHeader;
+    }
+    return {
+      principal: await this.principal(request),
+      ...(tenantId ? { tenantId } : {}),
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      requestId: request.id,
+    };
+  }
+
+  private async principal(request: FastifyRequest): Promise<Principal | null> {
+    const authorization = request.headers.authorization;
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!match) throw new AuthenticationRequiredError('The Authorization header must be "Bearer <token>"');
+      const token = match[1]!;
+      return token.startsWith('nx-')
+        ? this.deps.apiKeys.authenticate(token)
+        : this.deps.auth.authenticateAccessToken(token);
+    }
+    const apiKey = request.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey !== '') return this.deps.apiKeys.authenticate(apiKey);
+    return null;
+  }
+}

@@ -1,0 +1,102 @@
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.js';
+import type { Executor } from '../../platform/db/transaction.js';
+import type { TenantsRepository } from '../tenants/tenants.repository.js';
+import { BUILT_IN_ROLES, isBuiltInRole, isPermission, type Permission } from './permissions.js';
+import type { Principal, RequestContext } from './principal.js';
+import type { RolesRepository } from './roles.repository.js';
+
+export class PermissionDeniedError extends ForbiddenError {
+  override readonly code = 'permission_denied';
+}
+
+export class InsufficientScopeError extends ForbiddenError {
+  override readonly code = 'insufficient_scope';
+}
+
+export class TenantNotFoundError extends NotFoundError {
+  constructor() {
+    super('No such tenant, or you are not a member of it');
+  }
+}
+
+/**
+ * Authorisation for every service: what a principal may do in a tenant. A user's permissions come from
+ * their role there (built-in or custom); an API key's are its scopes intersected with its creator's
+ * current role, so a key can never do more than the person who made it. Not being a member answers 404.
+ */
+export class AccessService {
+  constructor(private readonly deps: { db: Executor; tenants: TenantsRepository; roles: RolesRepository }) {}
+
+  /** The caller's permissions in `tenantId`; 404 when the caller has no access to that tenant at all. */
+  async permissionsIn(principal: Principal, tenantId: string): Promise<Set<Permission>> {
+    if (principal.kind === 'api_key') {
+      if (principal.tenantId !== tenantId) throw new TenantNotFoundError();
+      const creator = await this.userPermissions(principal.userId, tenantId);
+      return new Set([...creator].filter((p) => principal.scopes.includes(p)));
+    }
+    return this.userPermissions(principal.userId, tenantId);
+  }
+
+  /** Throws unless the caller holds `permission` in `tenantId`. */
+  async require(ctx: RequestContext, tenantId: string, permission: Permission): Promise<void> {
+    const principal = requirePrincipal(ctx);
+    const granted = await this.permissionsIn(principal, tenantId);
+    if (granted.has(permission)) return;
+    if (principal.kind === 'api_key' && !principal.scopes.includes(permission)) {
+      throw new InsufficientScopeError(`This API key lacks the ${permission} scope`, {
+        details: { permission },
+      });
+    }
+    throw new PermissionDeniedError(`You need the ${permission} permission in this tenant`, {
+      details: { permission },
+    });
+  }
+
+  /** The tenant a request acts in: the API key's, the one picked with `X-Nexus-Tenant`, or the user's first. */
+  async resolveTenant(ctx: RequestContext): Promise<string> {
+    const principal = requirePrincipal(ctx);
+    if (principal.kind === 'api_key') {
+      if (ctx.tenantId && ctx.tenantId !== principal.tenantId) throw new TenantNotFoundError();
+      return principal.tenantId;
+    }
+    if (ctx.tenantId) return ctx.tenantId;
+    const [first] = await this.deps.tenants.listForUser(this.deps.db, principal.userId);
+    if (!first) throw new TenantNotFoundError();
+    return first.id;
+  }
+
+  /** The user's role name in the tenant, or null. */
+  async roleOf(userId: string, tenantId: string): Promise<string | null> {
+    return (await this.deps.tenants.getMembership(this.deps.db, tenantId, userId))?.role ?? null;
+  }
+
+  private async userPermissions(userId: string, tenantId: string): Promise<Set<Permission>> {
+    const membership = await this.deps.tenants.getMembership(this.deps.db, tenantId, userId);
+    if (membership?.status !== 'active') throw new TenantNotFoundError();
+    if (isBuiltInRole(membership.role)) return new Set(BUILT_IN_ROLES[membership.role]);
+    const custom = await this.deps.roles.getByName(this.deps.db, tenantId, membership.role);
+    return new Set((custom?.permissions ?? []).filter(isPermission));
+  }
+}
+
+export function requirePrincipal(ctx: RequestContext): Principal {
+  if (!ctx.principal) throw new AuthenticationRequiredError('Authentication required');
+  return ctx.principal;
+}
+
+export function requireUser(ctx: RequestContext): Extract<Principal, { kind: 'user' }> {
+  const principal = requirePrincipal(ctx);
+  if (principal.kind !== 'user')
+    throw new PermissionDeniedError('This action needs a user login, not an API key');
+  return principal;
+}
+
+export function requirePlatformAdmin(ctx: RequestContext): Extract<Principal, { kind: 'user' }> {
+  const user = requireUser(ctx);
+  if (!user.isPlatformAdmin) throw new PermissionDeniedError('Platform administrators only');
+  return user;
+}
+
+export class AuthenticationRequiredError extends UnauthorizedError {
+  override readonly code = 'authentication_required';
+}
