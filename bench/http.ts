@@ -5,7 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import { load, percentile } from './load.js';
 
 export interface HttpBenchOptions {
   connections: number;
@@ -28,33 +28,9 @@ interface Measurement {
   non2xx: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 function median(runs: Measurement[]): Measurement {
   const sorted = [...runs].sort((a, b) => a.rps - b.rps);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function load(
-  url: string,
-  connections: number,
-  duration: number,
-): Promise<{ latencies: number[]; result: autocannon.Result }> {
-  const latencies: number[] = [];
-  const instance = autocannon({
-    url,
-    connections,
-    duration,
-    pipelining: 1,
-  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
-    latencies.push(responseTime),
-  );
-  const result = await instance;
-  return { latencies, result };
 }
 
 async function measure(
@@ -64,19 +40,19 @@ async function measure(
   options: HttpBenchOptions,
 ): Promise<Measurement> {
   const url = `http://127.0.0.1:${port}${route}`;
-  if (options.warmupSeconds > 0) await load(url, options.connections, options.warmupSeconds);
-  const { latencies, result } = await load(url, options.connections, options.durationSeconds);
-  latencies.sort((a, b) => a - b);
+  if (options.warmupSeconds > 0)
+    await load({ url, connections: options.connections, durationSeconds: options.warmupSeconds });
+  const run = await load({ url, connections: options.connections, durationSeconds: options.durationSeconds });
   return {
     route,
     target,
-    requests: result.requests.total,
-    rps: result.requests.total / options.durationSeconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    requests: run.requests,
+    rps: run.rps,
+    p50: percentile(run.latencies, 50),
+    p95: percentile(run.latencies, 95),
+    p99: percentile(run.latencies, 99),
+    errors: run.errors,
+    non2xx: run.non2xx,
   };
 }
 

@@ -3,6 +3,7 @@
  * run beside it, then one JSON line with the raw numbers.
  */
 import { parseArgs } from 'node:util';
+import { runAuthBench } from './auth.js';
 import { runHttpBench } from './http.js';
 
 const { positionals, values } = parseArgs({
@@ -13,10 +14,17 @@ const { positionals, values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     routes: { type: 'string', default: '/healthz,/v1/status' },
     rounds: { type: 'string', default: '3' },
+    'login-seconds': { type: 'string', default: '5' },
   },
 });
 
 const benches: Record<string, () => Promise<void>> = {
+  auth: () =>
+    runAuthBench({
+      durationSeconds: Number(values.duration),
+      rounds: Number(values.rounds),
+      loginSeconds: Number(values['login-seconds']),
+    }),
   http: () =>
     runHttpBench({
       connections: Number(values.connections),

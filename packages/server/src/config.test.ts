@@ -51,6 +51,13 @@ describe('loadConfig', () => {
     ['DATABASE_POOL_MAX', '0'],
     ['BODY_LIMIT_BYTES', '-1'],
     ['PUBLIC_URL', 'ftp://example.com'],
+    ['JWT_SIGNING_KEYS', 'no-separator-here-and-long-enough-secret-value'],
+    ['JWT_SIGNING_KEYS', 'k1:too-short'],
+    ['JWT_SIGNING_KEYS', `k1:${'a'.repeat(40)},bad pair`],
+    ['ACCESS_TOKEN_TTL_S', '5'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['WECHAT_API_BASE_URL', 'not a url'],
+    ['PASSWORD_MIN_LENGTH', '4'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     let error: unknown;
     try {

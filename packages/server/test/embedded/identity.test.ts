@@ -154,6 +154,18 @@ describe('tokens and sessions', () => {
     ).toBe(404);
   });
 
+  it('logout revokes only the current session', async () => {
+    const email = uniqueEmail('logout');
+    const a = await registerUser(t.app, email);
+    const b = (await login(t.app, email)).json();
+    const response = await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: a.auth });
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
+    expect((await me(a.auth.authorization)).json().error.code).toBe('session_revoked');
+    expect((await refresh(a.refresh)).json().error.code).toBe('session_revoked');
+    expect((await me(`Bearer ${b.access_token}`)).statusCode).toBe(200);
+  });
+
   it('logout-all revokes every session', async () => {
     const email = uniqueEmail('all');
     const a = await registerUser(t.app, email);
@@ -197,6 +209,28 @@ describe('tokens and sessions', () => {
     });
 
     const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    /** A token like ours, with one thing changed. */
+    const forge = (
+      changes: {
+        alg?: string;
+        kid?: string;
+        secret?: Uint8Array;
+        audience?: string;
+        expired?: boolean;
+        adm?: boolean;
+      } = {},
+    ) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ sid: 'ses_x', adm: changes.adm ?? false })
+        .setProtectedHeader({ alg: changes.alg ?? 'HS256', kid: changes.kid ?? keys[0]!.kid })
+        .setSubject('usr_x')
+        .setJti('j')
+        .setIssuer('nexus')
+        .setAudience(changes.audience ?? 'nexus-api')
+        .setIssuedAt(changes.expired ? now - 3600 : now)
+        .setExpirationTime(changes.expired ? now - 60 : now + 300)
+        .sign(changes.secret ?? keys[0]!.secret);
+    };
     const cases: [string, () => Promise<string> | string, string][] = [
       ['garbage', () => 'not-a-jwt', 'invalid_token'],
       ['two segments', () => 'aaa.bbb', 'invalid_token'],
@@ -212,75 +246,18 @@ describe('tokens and sessions', () => {
       ],
       [
         'signed with another secret',
-        () =>
-          new SignJWT({ sid: 'ses_x', adm: true })
-            .setProtectedHeader({ alg: 'HS256', kid: keys[0]!.kid })
-            .setSubject('usr_x')
-            .setJti('j')
-            .setIssuer('nexus')
-            .setAudience('nexus-api')
-            .setExpirationTime('5m')
-            .sign(new TextEncoder().encode('x'.repeat(40))),
+        () => forge({ secret: new TextEncoder().encode('x'.repeat(40)), adm: true }),
         'invalid_token',
       ],
-      [
-        'unknown kid',
-        () =>
-          new SignJWT({ sid: 'ses_x' })
-            .setProtectedHeader({ alg: 'HS256', kid: 'nope' })
-            .setSubject('usr_x')
-            .setJti('j')
-            .setIssuer('nexus')
-            .setAudience('nexus-api')
-            .setExpirationTime('5m')
-            .sign(keys[0]!.secret),
-        'invalid_token',
-      ],
-      [
-        'algorithm confusion (HS512 with our key)',
-        () =>
-          new SignJWT({ sid: 'ses_x' })
-            .setProtectedHeader({ alg: 'HS512', kid: keys[0]!.kid })
-            .setSubject('usr_x')
-            .setJti('j')
-            .setIssuer('nexus')
-            .setAudience('nexus-api')
-            .setExpirationTime('5m')
-            .sign(keys[0]!.secret),
-        'invalid_token',
-      ],
+      ['unknown kid', () => forge({ kid: 'nope' }), 'invalid_token'],
+      ['algorithm confusion (HS512 with our key)', () => forge({ alg: 'HS512' }), 'invalid_token'],
       [
         'RS256 header over an HMAC signature',
         () => `${b64({ alg: 'RS256', kid: keys[0]!.kid })}.${valid.split('.')[1]}.${valid.split('.')[2]}`,
         'invalid_token',
       ],
-      [
-        'wrong audience',
-        () =>
-          new SignJWT({ sid: 'ses_x' })
-            .setProtectedHeader({ alg: 'HS256', kid: keys[0]!.kid })
-            .setSubject('usr_x')
-            .setJti('j')
-            .setIssuer('nexus')
-            .setAudience('other')
-            .setExpirationTime('5m')
-            .sign(keys[0]!.secret),
-        'invalid_token',
-      ],
-      [
-        'expired',
-        () =>
-          new SignJWT({ sid: 'ses_x' })
-            .setProtectedHeader({ alg: 'HS256', kid: keys[0]!.kid })
-            .setSubject('usr_x')
-            .setJti('j')
-            .setIssuer('nexus')
-            .setAudience('nexus-api')
-            .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
-            .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-            .sign(keys[0]!.secret),
-        'token_expired',
-      ],
+      ['wrong audience', () => forge({ audience: 'other' }), 'invalid_token'],
+      ['expired', () => forge({ expired: true }), 'token_expired'],
     ];
 
     it.each(cases)('%s → 401 %s', async (_label, make, code) => {

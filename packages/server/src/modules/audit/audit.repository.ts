@@ -1,23 +1,13 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { AuditEventsTable } from '../../platform/db/schema.js';
 import type { Executor } from '../../platform/db/transaction.js';
 
 export type AuditEventRow = Selectable<AuditEventsTable>;
 
-export interface NewAuditEvent {
-  id: string;
-  tenant_id: string | null;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  result: 'success' | 'failure';
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
+/** An event as written; `details` is plain data (stored as jsonb). */
+export type NewAuditEvent = Omit<Insertable<AuditEventsTable>, 'details' | 'created_at'> & {
   details: Record<string, unknown>;
-}
+};
 
 export interface AuditFilter {
   action?: string;
