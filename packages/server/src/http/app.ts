@@ -19,6 +19,7 @@ import { handleError, handleNotFound } from './error-handler.js';
 import { requestIdFor } from './request-id.js';
 import { AccessLogController } from './request-log.js';
 import { responseSerializerCompiler } from './serializer.js';
+import { installTextGuard, nulError, nulInUrl } from './text-guard.js';
 
 export interface BuildAppOptions {
   /** Extra routes registered before the app is sealed (tests use this to exercise edge behaviour). */
@@ -49,10 +50,13 @@ export async function buildApp(
   app.setNotFoundHandler(handleNotFound);
   // JSON only: Fastify's text/plain parser would let a wrong content type through to handlers.
   app.removeContentTypeParser('text/plain');
+  installTextGuard(app);
 
   // One synchronous hook for every request: cheaper than several async ones on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    const nul = nulInUrl(request.url);
+    if (nul) return done(nulError(nul, ''));
     done(container.drain.admit(request, reply));
   });
 

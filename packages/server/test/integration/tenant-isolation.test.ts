@@ -1,0 +1,292 @@
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSIONS } from '../../src/modules/access/permissions.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { registerUser, type Session } from '../support/identity.js';
+import { createTestDatabase, REDIS_URL, uniqueName } from '../support/services.js';
+
+/**
+ * Tenant isolation, proven on PostgreSQL and Redis: tenant A owns one of every resource; tenant B's owner,
+ * by token and by API key, with and without naming tenant A, tries every route that reads, lists,
+ * updates or deletes it. Every such route answers 404 `not_found`, no list shows A's ids, and nothing
+ * in tenant A changes.
+ *
+ * Adding a resource (later issues): add a probe to PROBES. `seed` creates it in tenant A as A's owner and
+ * returns the values its routes' `{placeholders}` need; `routes` are the routes naming it; `lists` are
+ * the routes listing that kind of resource; `control` is a route A's owner can read it by (proves the
+ * routes are real, so a 404 is isolation, not a typo). New tables with a `tenant_id` column join the
+ * "nothing changed" snapshot automatically.
+ */
+
+/** The parts of a response body the seeds read. */
+type Body = { id: string; data: { id: string }[] };
+
+interface SeedContext {
+  app: FastifyInstance;
+  /** The owner of tenant A. */
+  a: Session;
+  /** Calls the API as A's owner in tenant A and returns the parsed body (fails the test on a 4xx/5xx). */
+  asA(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<Body>;
+}
+
+interface Probe {
+  resource: string;
+  seed(ctx: SeedContext): Promise<Record<string, string>>;
+  /** `userOnly`: API keys may never call it (403 `permission_denied` whatever it names). */
+  routes: {
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+    url: string;
+    payload?: unknown;
+    userOnly?: boolean;
+  }[];
+  lists: { url: string; id: string; userOnly?: boolean }[];
+  control: string;
+}
+
+const PROBES: Probe[] = [
+  {
+    resource: 'tenant',
+    seed: async ({ a }) => ({ tenant: a.tenantId, user: a.userId }),
+    routes: [
+      { method: 'GET', url: '/v1/tenants/{tenant}' },
+      { method: 'PATCH', url: '/v1/tenants/{tenant}', payload: { name: 'taken over' } },
+    ],
+    lists: [{ url: '/v1/tenants', id: 'tenant', userOnly: true }],
+    control: '/v1/tenants/{tenant}',
+  },
+  {
+    resource: 'member',
+    seed: async ({ a }) => ({ tenant: a.tenantId, user: a.userId }),
+    routes: [
+      { method: 'GET', url: '/v1/tenants/{tenant}/members' },
+      { method: 'PATCH', url: '/v1/tenants/{tenant}/members/{user}', payload: { role: 'viewer' } },
+      { method: 'DELETE', url: '/v1/tenants/{tenant}/members/{user}', userOnly: true },
+    ],
+    lists: [],
+    control: '/v1/tenants/{tenant}/members',
+  },
+  {
+    resource: 'invite',
+    seed: async ({ a, asA }) => {
+      const invite = await asA('POST', `/v1/tenants/${a.tenantId}/invites`, { role: 'member' });
+      return { tenant: a.tenantId, invite: invite.id };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/tenants/{tenant}/invites' },
+      { method: 'POST', url: '/v1/tenants/{tenant}/invites', payload: { role: 'owner' }, userOnly: true },
+      { method: 'DELETE', url: '/v1/tenants/{tenant}/invites/{invite}' },
+    ],
+    lists: [],
+    control: '/v1/tenants/{tenant}/invites',
+  },
+  {
+    resource: 'custom role',
+    seed: async ({ asA }) => {
+      const role = await asA('POST', '/v1/roles', { name: 'auditor', permissions: ['audit:read'] });
+      return { role: role.id };
+    },
+    routes: [
+      { method: 'PATCH', url: '/v1/roles/{role}', payload: { permissions: [...PERMISSIONS] } },
+      { method: 'DELETE', url: '/v1/roles/{role}' },
+    ],
+    lists: [{ url: '/v1/roles', id: 'role' }],
+    control: '/v1/roles',
+  },
+  {
+    resource: 'API key',
+    seed: async ({ asA }) => {
+      const key = await asA('POST', '/v1/api-keys', { name: 'a-key', scopes: ['chat:write'] });
+      return { key: key.id };
+    },
+    routes: [{ method: 'DELETE', url: '/v1/api-keys/{key}' }],
+    lists: [{ url: '/v1/api-keys', id: 'key' }],
+    control: '/v1/api-keys',
+  },
+  {
+    resource: 'device session',
+    seed: async ({ a }) => ({ session: a.sessionId }),
+    routes: [{ method: 'DELETE', url: '/v1/me/sessions/{session}', userOnly: true }],
+    lists: [{ url: '/v1/me/sessions', id: 'session', userOnly: true }],
+    control: '/v1/me/sessions',
+  },
+  {
+    resource: 'audit event',
+    seed: async ({ asA }) => {
+      const events = await asA('GET', '/v1/audit-events?limit=1');
+      expect(events.data.length).toBe(1);
+      return { event: events.data[0]!.id };
+    },
+    routes: [],
+    lists: [{ url: '/v1/audit-events?limit=100', id: 'event' }],
+    control: '/v1/audit-events',
+  },
+];
+
+const fill = (template: string, values: Record<string, string>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no seeded value for {${name}} in ${template}`);
+    return value;
+  });
+
+describe('tenant isolation on PostgreSQL', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let t: TestApp;
+  const prefix = `${uniqueName('isolation')}:`;
+  let a: Session;
+  let b: Session;
+  let bKey: string;
+  const seeded: Record<string, Record<string, string>> = {};
+  let before: unknown;
+
+  /** Every row of tenant A: each table with a tenant_id column, the tenant itself, A's user and sessions. */
+  async function snapshotOfTenantA(): Promise<Record<string, unknown[]>> {
+    const db = t.container.database.db;
+    const tables = await sql<{ table_name: string }>`
+      select table_name from information_schema.columns
+      where column_name = 'tenant_id' and table_schema = current_schema() and table_name <> 'audit_events'
+      order by table_name`.execute(db);
+    const snapshot: Record<string, unknown[]> = {};
+    for (const { table_name } of tables.rows) {
+      snapshot[table_name] = (
+        await sql`select * from ${sql.table(table_name)} where tenant_id = ${a.tenantId} order by 1`.execute(
+          db,
+        )
+      ).rows;
+    }
+    snapshot.tenant = (await sql`select * from tenants where id = ${a.tenantId}`.execute(db)).rows;
+    snapshot.user = (await sql`select * from users where id = ${a.userId}`.execute(db)).rows;
+    snapshot.sessions = (
+      await sql`select id, revoked_at, revoked_reason from sessions where user_id = ${a.userId} order by id`.execute(
+        db,
+      )
+    ).rows;
+    return snapshot;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('isolation');
+    t = await createTestApp({ env: { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+    a = await registerUser(t.app);
+    b = await registerUser(t.app);
+    const asA: SeedContext['asA'] = async (method, url, payload) => {
+      const response = await t.app.inject({ method, url, headers: a.auth, ...(payload ? { payload } : {}) });
+      expect(response.statusCode, `${method} ${url}: ${response.body}`).toBeLessThan(400);
+      return response.json();
+    };
+    for (const probe of PROBES) seeded[probe.resource] = await probe.seed({ app: t.app, a, asA });
+    const key = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: b.auth,
+      payload: { name: 'b-everything', scopes: [...PERMISSIONS] },
+    });
+    expect(key.statusCode, key.body).toBe(201);
+    bKey = key.json().secret;
+    before = await snapshotOfTenantA();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await database?.drop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const attackers: { who: string; isKey: boolean; headers: () => Record<string, string> }[] = [
+    { who: "B's owner", isKey: false, headers: () => b.auth },
+    {
+      who: "B's owner naming tenant A",
+      isKey: false,
+      headers: () => ({ ...b.auth, 'x-nexus-tenant': a.tenantId }),
+    },
+    { who: "B's API key", isKey: true, headers: () => ({ 'x-api-key': bKey }) },
+    {
+      who: "B's API key naming tenant A",
+      isKey: true,
+      headers: () => ({ authorization: `Bearer ${bKey}`, 'x-nexus-tenant': a.tenantId }),
+    },
+  ];
+
+  /** What the attacker must get: 404, or for a user-only route called with a key the 403 any key gets. */
+  const expected = (userOnly: boolean | undefined, isKey: boolean) =>
+    userOnly && isKey ? { status: 403, code: 'permission_denied' } : { status: 404, code: 'not_found' };
+
+  const attacks = PROBES.flatMap((probe) =>
+    probe.routes.flatMap((route) =>
+      attackers.map(({ who, isKey, headers }) => ({
+        probe,
+        route,
+        who,
+        headers,
+        expect: expected(route.userOnly, isKey),
+      })),
+    ),
+  );
+
+  it('has something of every resource in tenant A to attack', () => {
+    const snapshot = before as Record<string, unknown[]>;
+    for (const table of ['memberships', 'invites', 'roles', 'api_keys', 'tenant', 'user', 'sessions'])
+      expect(snapshot[table]?.length, table).toBeGreaterThan(0);
+  });
+
+  it.each(PROBES.map((p) => [p.resource, p] as const))(
+    "A's owner reaches the %s through its control route (the routes are real)",
+    async (_resource, probe) => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: fill(probe.control, seeded[probe.resource]!),
+        headers: a.auth,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+    },
+  );
+
+  it.each(attacks.map((x) => [x.route.method, x.route.url, x.who, x.expect.status, x] as const))(
+    '%s %s as %s → %d',
+    async (_method, _url, _who, _status, { probe, route, headers, expect: want }) => {
+      const response = await t.app.inject({
+        method: route.method,
+        url: fill(route.url, seeded[probe.resource]!),
+        headers: headers(),
+        ...(route.payload ? { payload: route.payload } : {}),
+      });
+      expect(response.statusCode, response.body).toBe(want.status);
+      expect(response.json().error.code).toBe(want.code);
+    },
+  );
+
+  const listChecks = PROBES.flatMap((probe) =>
+    probe.lists.flatMap((list) =>
+      attackers
+        .filter(({ isKey }) => !(list.userOnly && isKey))
+        .map(({ who, headers }) => ({ probe, list, who, headers })),
+    ),
+  );
+
+  it.each(listChecks.map((x) => [x.list.url, x.who, x] as const))(
+    "GET %s as %s never shows tenant A's item",
+    async (_url, _who, { probe, list, headers }) => {
+      const response = await t.app.inject({ method: 'GET', url: list.url, headers: headers() });
+      // Naming a tenant you are not in is a 404; otherwise the list is B's own, without A's id.
+      if (response.statusCode === 404) {
+        expect(response.json().error.code).toBe('not_found');
+        return;
+      }
+      expect(response.statusCode, response.body).toBe(200);
+      const id = seeded[probe.resource]![list.id]!;
+      expect(response.body).not.toContain(id);
+    },
+  );
+
+  it('changed nothing in tenant A', async () => {
+    expect(await snapshotOfTenantA()).toEqual(before);
+    const me = await t.app.inject({ method: 'GET', url: '/v1/me', headers: a.auth });
+    expect(me.statusCode).toBe(200);
+    expect(me.json().tenants).toEqual([expect.objectContaining({ id: a.tenantId, role: 'owner' })]);
+  });
+});
