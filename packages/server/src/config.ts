@@ -76,6 +76,7 @@ export const configSchema = z.object({
   ),
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
+  WECHAT_TIMEOUT_MS: int(5_000, 100, 60_000),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

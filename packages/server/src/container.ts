@@ -130,6 +130,7 @@ export async function createContainer(
   const mailer =
     overrides.mailer ??
     (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new LogMailer(logger));
+  const apiKeys = new ApiKeysService({ db, keys: new ApiKeysRepository(), access, audit, cache });
   const auth = new AuthService({
     db,
     users,
@@ -148,6 +149,7 @@ export async function createContainer(
     mailer,
     wechat: new WechatClient({
       baseUrl: config.WECHAT_API_BASE_URL,
+      timeoutMs: config.WECHAT_TIMEOUT_MS,
       ...(config.WECHAT_APP_ID ? { appId: config.WECHAT_APP_ID } : {}),
       ...(config.WECHAT_APP_SECRET ? { appSecret: config.WECHAT_APP_SECRET } : {}),
       ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
@@ -158,8 +160,9 @@ export async function createContainer(
       passwordResetTtlSeconds: config.PASSWORD_RESET_TTL_S,
       ...(config.PASSWORD_RESET_URL ? { passwordResetUrl: config.PASSWORD_RESET_URL } : {}),
     },
+    logger,
+    apiKeys,
   });
-  const apiKeys = new ApiKeysService({ db, keys: new ApiKeysRepository(), access, audit, cache });
   const rolesService = new RolesService({ db, roles, access, audit });
   const tenantsService = new TenantsService({
     db,
@@ -189,6 +192,8 @@ export async function createContainer(
     },
     mailer,
     close: async () => {
+      // Mails still going out need the database for their audit record.
+      await auth.mailSettled();
       await Promise.allSettled([
         overrides.cache ? undefined : cache.close(),
         overrides.database ? undefined : database.close(),

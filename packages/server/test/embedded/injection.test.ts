@@ -44,8 +44,8 @@ describe('injection strings in every text field', () => {
   let t: TestApp;
   let s: Session;
 
-  async function counts(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
+  async function counts(): Promise<Record<(typeof TABLES)[number], number>> {
+    const out = {} as Record<(typeof TABLES)[number], number>;
     for (const table of TABLES) {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(
         t.container.database.db,

@@ -55,13 +55,28 @@ export class ApiKeysRepository {
   }
 
   /** Looks a presented secret up by its hash (the only lookup not scoped by tenant: the key names its tenant). */
-  async findBySecretHash(db: Executor, secretHash: string): Promise<ApiKeyRow | undefined> {
+  async findBySecretHash(
+    db: Executor,
+    secretHash: string,
+  ): Promise<(ApiKeyRow & { creator_status: string }) | undefined> {
     const row = await db
       .selectFrom('api_keys')
-      .selectAll()
-      .where('secret_hash', '=', secretHash)
+      .innerJoin('users', 'users.id', 'api_keys.created_by')
+      .selectAll('api_keys')
+      .select('users.status as creator_status')
+      .where('api_keys.secret_hash', '=', secretHash)
       .executeTakeFirst();
-    return row && parse(row);
+    return row && { ...parse(row), creator_status: row.creator_status };
+  }
+
+  /** The secret hashes of every key a user created, in any tenant (to drop them from the lookup cache). */
+  async secretHashesCreatedBy(db: Executor, userId: string): Promise<string[]> {
+    const rows = await db
+      .selectFrom('api_keys')
+      .select('secret_hash')
+      .where('created_by', '=', userId)
+      .execute();
+    return rows.map((r) => r.secret_hash);
   }
 
   async revoke(db: Executor, tenantId: string, keyId: string): Promise<ApiKeyRow | undefined> {

@@ -24,6 +24,7 @@ interface CachedKey {
   scopes: string[];
   expires_at: string | null;
   revoked: boolean;
+  creator_active: boolean;
 }
 
 /**
@@ -129,12 +130,14 @@ export class ApiKeysService {
         scopes: row.scopes,
         expires_at: row.expires_at ? new Date(row.expires_at).toISOString() : null,
         revoked: row.revoked_at !== null,
+        creator_active: row.creator_status === 'active',
       };
       await this.deps.cache.set(cacheKey(hash), JSON.stringify(cached), CACHE_TTL_MS);
     }
     if (cached.revoked) throw new InvalidApiKeyError('The API key has been revoked');
     if (cached.expires_at && new Date(cached.expires_at).getTime() <= Date.now())
       throw new InvalidApiKeyError('The API key has expired');
+    if (!cached.creator_active) throw new InvalidApiKeyError("The API key's creator is disabled");
     this.touchLater(cached.id);
     return {
       kind: 'api_key',
@@ -143,6 +146,15 @@ export class ApiKeysService {
       userId: cached.created_by,
       scopes: cached.scopes,
     };
+  }
+
+  /**
+   * Drops every key a user created from the lookup cache, on every instance: called when the user is
+   * disabled or enabled, so their keys follow the account on the next request.
+   */
+  async forgetCreator(userId: string): Promise<void> {
+    const hashes = await this.deps.keys.secretHashesCreatedBy(this.deps.db, userId);
+    await Promise.all(hashes.map((hash) => this.deps.cache.delete(cacheKey(hash))));
   }
 
   private touchLater(keyId: string): void {

@@ -90,4 +90,18 @@ export class RolesRepository {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+
+  /** Pending (not accepted, revoked or expired) invites that would give this role. */
+  async countPendingInvitesWithRole(db: Executor, tenantId: string, name: string): Promise<number> {
+    const row = await db
+      .selectFrom('invites')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('role', '=', name)
+      .where('accepted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
 }

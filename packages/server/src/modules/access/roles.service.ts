@@ -2,8 +2,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Executor } from '../../platform/db/transaction.js';
 import type { AuditService } from '../audit/audit.service.js';
-import type { AccessService } from './access.service.js';
-import { BUILT_IN_ROLES, isBuiltInRole, isPermission, PERMISSIONS } from './permissions.js';
+import { type AccessService, PermissionDeniedError, requirePrincipal } from './access.service.js';
+import { BUILT_IN_ROLES, isBuiltInRole, isPermission, PERMISSIONS, type Permission } from './permissions.js';
 import type { RequestContext } from './principal.js';
 import type { RoleRow, RolesRepository } from './roles.repository.js';
 
@@ -47,6 +47,7 @@ export class RolesService {
     await this.deps.access.require(ctx, tenantId, 'roles:write');
     if (isBuiltInRole(input.name)) throw new ConflictError(`"${input.name}" is a built-in role name`);
     checkPermissions(input.permissions);
+    await this.checkHeld(ctx, tenantId, input.permissions);
     try {
       const role = await this.deps.roles.create(this.deps.db, tenantId, {
         id: newId('role'),
@@ -76,7 +77,10 @@ export class RolesService {
   ): Promise<RoleView> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, 'roles:write');
-    if (input.permissions) checkPermissions(input.permissions);
+    if (input.permissions) {
+      checkPermissions(input.permissions);
+      await this.checkHeld(ctx, tenantId, input.permissions);
+    }
     const role = await this.deps.roles.update(this.deps.db, tenantId, roleId, {
       ...(input.description === undefined ? {} : { description: input.description }),
       ...(input.permissions === undefined ? {} : { permissions: [...new Set(input.permissions)] }),
@@ -97,8 +101,17 @@ export class RolesService {
     await this.deps.access.require(ctx, tenantId, 'roles:write');
     const role = await this.deps.roles.get(this.deps.db, tenantId, roleId);
     if (!role) throw new NotFoundError('No such role');
-    if ((await this.deps.roles.countMembersWithRole(this.deps.db, tenantId, role.name)) > 0) {
-      throw new ConflictError('Members still have this role; give them another role first');
+    const [members, pendingInvites] = await Promise.all([
+      this.deps.roles.countMembersWithRole(this.deps.db, tenantId, role.name),
+      this.deps.roles.countPendingInvitesWithRole(this.deps.db, tenantId, role.name),
+    ]);
+    if (members > 0 || pendingInvites > 0) {
+      throw new ConflictError(
+        members > 0
+          ? 'Members still have this role; give them another role first'
+          : 'Pending invites give this role; revoke them first',
+        { details: { members, pending_invites: pendingInvites } },
+      );
     }
     await this.deps.roles.delete(this.deps.db, tenantId, roleId);
     await this.deps.audit.record(ctx, {
@@ -107,6 +120,16 @@ export class RolesService {
       tenantId,
       target: { type: 'role', id: roleId },
     });
+  }
+
+  /** Nobody may put a permission they do not hold into a role (else roles:write would be every permission). */
+  private async checkHeld(ctx: RequestContext, tenantId: string, permissions: string[]): Promise<void> {
+    const held = await this.deps.access.permissionsIn(requirePrincipal(ctx), tenantId);
+    const beyond = permissions.filter((p) => !held.has(p as Permission));
+    if (beyond.length > 0)
+      throw new PermissionDeniedError('You cannot put permissions you do not have into a role', {
+        details: { permissions_not_held: beyond },
+      });
   }
 }
 

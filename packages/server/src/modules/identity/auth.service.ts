@@ -1,5 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import { newId } from '../../ids.js';
+import type { Logger } from '../../observability/logger.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import { type Executor, withTransaction } from '../../platform/db/transaction.js';
 import { requirePlatformAdmin, requireUser } from '../access/access.service.js';
@@ -68,6 +69,9 @@ export interface AuthDeps {
   mailer: Mailer;
   wechat: WechatClient;
   settings: AuthSettings;
+  logger: Logger;
+  /** Forgets cached API keys of a user whose status changed (ApiKeysService). */
+  apiKeys: { forgetCreator(userId: string): Promise<void> };
 }
 
 const revokedKey = (sessionId: string) => `revoked:session:${sessionId}`;
@@ -80,6 +84,7 @@ const revokedKey = (sessionId: string) => `revoked:session:${sessionId}`;
  */
 export class AuthService {
   private dummyHash: Promise<string> | undefined;
+  private readonly mailInFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: AuthDeps) {}
 
@@ -293,7 +298,11 @@ export class AuthService {
     const principal = requireUser(ctx);
     const { db, users, hasher, settings } = this.deps;
     const user = await users.get(db, principal.userId);
+    // Guessing the current password with a stolen access token is throttled like guessing at login.
+    const account = user?.email ?? principal.userId;
+    await this.deps.throttle.check(account, ctx.ip);
     if (!user?.password_hash || !(await hasher.verify(user.password_hash, input.currentPassword))) {
+      await this.deps.throttle.recordFailure(account, ctx.ip);
       await this.deps.audit.record(ctx, {
         action: 'auth.password_change',
         result: 'failure',
@@ -301,8 +310,14 @@ export class AuthService {
       });
       throw new InvalidCredentialsError('The current password is incorrect');
     }
-    checkPassword(input.newPassword, user.email, settings.passwordMinLength);
-    await users.setPasswordHash(db, user.id, await hasher.hash(input.newPassword));
+    await this.deps.throttle.recordSuccess(account);
+    checkPassword(input.newPassword, user.email, settings.passwordMinLength, 'new_password');
+    const passwordHash = await hasher.hash(input.newPassword);
+    await withTransaction(db, async (trx) => {
+      await users.setPasswordHash(trx, user.id, passwordHash);
+      // A reset mail sent before the change must not be able to undo it.
+      await this.deps.resets.consumeAllForUser(trx, user.id);
+    });
     await this.revokeSessions(ctx, user.id, 'password_changed', { except: principal.sessionId });
     await this.deps.audit.record(ctx, {
       action: 'auth.password_change',
@@ -313,7 +328,7 @@ export class AuthService {
 
   /** Always succeeds from the caller's point of view: whether the email exists is never revealed. */
   async requestPasswordReset(ctx: RequestContext, email: string): Promise<void> {
-    const { db, users, mailer, settings } = this.deps;
+    const { db, users, settings } = this.deps;
     const user = await users.findByEmail(db, email.trim());
     if (!user?.email || user.status !== 'active') {
       await this.dummy();
@@ -325,23 +340,47 @@ export class AuthService {
       user_id: user.id,
       expires_at: new Date(Date.now() + settings.passwordResetTtlSeconds * 1000),
     });
+    // Sent off the request path: a slow or failing mail server must not make a registered email answer
+    // differently (in time or status) from an unknown one. close() waits for mails still going out.
+    const sending = this.sendResetMail(ctx, user.id, user.email, token).finally(() =>
+      this.mailInFlight.delete(sending),
+    );
+    this.mailInFlight.add(sending);
+  }
+
+  /** Resolves once every password reset mail started so far has been sent or has failed. */
+  async mailSettled(): Promise<void> {
+    await Promise.all([...this.mailInFlight]);
+  }
+
+  private async sendResetMail(ctx: RequestContext, userId: string, to: string, token: string): Promise<void> {
+    const { mailer, settings } = this.deps;
     const link = settings.passwordResetUrl
       ? `${settings.passwordResetUrl}${settings.passwordResetUrl.includes('?') ? '&' : '?'}token=${token}`
       : undefined;
-    await mailer.send({
-      to: user.email,
-      subject: 'Reset your Nexus password',
-      text: [
-        'Someone asked to reset the password of your Nexus account.',
-        link ? `Open this link to choose a new password: ${link}` : `Your reset token: ${token}`,
-        `It is valid for ${Math.round(settings.passwordResetTtlSeconds / 60)} minutes and works once. If it was not you, ignore this message.`,
-      ].join('\n\n'),
-    });
-    await this.deps.audit.record(ctx, {
-      action: 'auth.password_reset_request',
-      result: 'success',
-      actor: { type: 'user', id: user.id },
-    });
+    let result: 'success' | 'failure' = 'success';
+    try {
+      await mailer.send({
+        to,
+        subject: 'Reset your Nexus password',
+        text: [
+          'Someone asked to reset the password of your Nexus account.',
+          link ? `Open this link to choose a new password: ${link}` : `Your reset token: ${token}`,
+          `It is valid for ${Math.round(settings.passwordResetTtlSeconds / 60)} minutes and works once. If it was not you, ignore this message.`,
+        ].join('\n\n'),
+      });
+    } catch (error) {
+      result = 'failure';
+      this.deps.logger.error({ err: error, user_id: userId }, 'could not send the password reset mail');
+    }
+    await this.deps.audit
+      .record(ctx, {
+        action: 'auth.password_reset_request',
+        result,
+        actor: { type: 'user', id: userId },
+        ...(result === 'failure' ? { details: { reason: 'mail_not_sent' } } : {}),
+      })
+      .catch((error) => this.deps.logger.error({ err: error }, 'could not audit a password reset request'));
   }
 
   async confirmPasswordReset(
@@ -352,10 +391,12 @@ export class AuthService {
     const tokenHash = hashSecret(input.token);
     const pending = await this.deps.resets.findPending(db, tokenHash);
     if (!pending) throw new InvalidResetTokenError('The reset token is invalid, used or expired');
-    checkPassword(input.newPassword, pending.email, settings.passwordMinLength);
+    checkPassword(input.newPassword, pending.email, settings.passwordMinLength, 'new_password');
     const passwordHash = await hasher.hash(input.newPassword);
     const consumed = await withTransaction(db, async (trx) => {
       if (!(await this.deps.resets.consume(trx, tokenHash))) return false;
+      // Any other token still out there (an older or newer mail) dies with this reset.
+      await this.deps.resets.consumeAllForUser(trx, pending.user_id);
       await users.setPasswordHash(trx, pending.user_id, passwordHash);
       return true;
     });
@@ -374,6 +415,7 @@ export class AuthService {
     const user = await this.deps.users.setStatus(this.deps.db, userId, status);
     if (!user) throw new NotFoundError('No such user');
     if (status === 'disabled') await this.revokeSessions(ctx, userId, 'account_disabled');
+    await this.deps.apiKeys.forgetCreator(userId);
     await this.deps.audit.record(ctx, {
       action: status === 'disabled' ? 'admin.user_disable' : 'admin.user_enable',
       result: 'success',

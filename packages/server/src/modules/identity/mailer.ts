@@ -13,12 +13,15 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
-/** The embedded default: writes the message to the log (so a developer can follow the link). */
+/**
+ * The embedded default: writes the message to the log (so a developer can follow the link), at `warn` so
+ * it is visible at every usual log level and an operator notices that mail is not really being sent.
+ */
 export class LogMailer implements Mailer {
   readonly kind = 'log' as const;
   constructor(private readonly logger: Logger) {}
   async send(message: MailMessage): Promise<void> {
-    this.logger.info(
+    this.logger.warn(
       { mail: { to: message.to, subject: message.subject, body: message.text } },
       'mail (log mailer; set SMTP_URL to send)',
     );
@@ -33,7 +36,14 @@ export class SmtpMailer implements Mailer {
     url: string,
     private readonly from: string,
   ) {
-    this.transport = nodemailer.createTransport(url);
+    // Bounded waits for a silent server (nodemailer's defaults are minutes); query parameters in the URL
+    // (`?connectionTimeout=...`) still override these.
+    this.transport = nodemailer.createTransport({
+      url,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
   }
   async send(message: MailMessage): Promise<void> {
     await this.transport.sendMail({

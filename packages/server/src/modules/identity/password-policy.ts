@@ -8,7 +8,12 @@ const MAX_LENGTH = 256;
  * NIST 800-63B style: length is what matters (no composition rules), capped so argon2 cannot be made to
  * hash megabytes, and never the email or its name part.
  */
-export function checkPassword(password: string, email: string | null, minLength: number): void {
+export function checkPassword(
+  password: string,
+  email: string | null,
+  minLength: number,
+  field = 'password',
+): void {
   const problems: string[] = [];
   const length = [...password].length;
   if (length < minLength) problems.push(`must be at least ${minLength} characters`);
@@ -23,7 +28,7 @@ export function checkPassword(password: string, email: string | null, minLength:
   if (password.trim().length === 0 && length > 0) problems.push('must not be only spaces');
   if (problems.length > 0) {
     throw new WeakPasswordError(`The password ${problems.join(' and ')}`, {
-      details: [{ location: 'body', path: 'password', message: problems.join('; '), issue: 'weak_password' }],
+      details: [{ location: 'body', path: field, message: problems.join('; '), issue: 'weak_password' }],
     });
   }
 }

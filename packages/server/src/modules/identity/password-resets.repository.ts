@@ -9,7 +9,7 @@ export class PasswordResetsRepository {
     await db.insertInto('password_resets').values(reset).execute();
   }
 
-  /** The user a pending, unexpired token belongs to. */
+  /** The user a pending, unexpired token belongs to, while that user is active. */
   async findPending(
     db: Executor,
     tokenHash: string,
@@ -19,6 +19,7 @@ export class PasswordResetsRepository {
       .innerJoin('users', 'users.id', 'password_resets.user_id')
       .select(['password_resets.user_id', 'users.email'])
       .where('token_hash', '=', tokenHash)
+      .where('users.status', '=', 'active')
       .where('used_at', 'is', null)
       .where('expires_at', '>', new Date())
       .executeTakeFirst();
@@ -33,5 +34,15 @@ export class PasswordResetsRepository {
       .where('used_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Uses up every pending token of a user (after a completed reset or a password change). */
+  async consumeAllForUser(db: Executor, userId: string): Promise<void> {
+    await db
+      .updateTable('password_resets')
+      .set({ used_at: new Date() })
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .execute();
   }
 }

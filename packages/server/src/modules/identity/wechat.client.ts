@@ -28,7 +28,10 @@ export interface WechatSettings {
 
 /**
  * WeChat mini-program `code2session` (GET /sns/jscode2session). WeChat answers HTTP 200 with `errcode`
- * on failure; the codes that mean "bad code" become 401, its rate limit 429, "system busy" 503.
+ * on failure; the codes that mean "bad code" become 401, its rate limit 429, and anything else ("system
+ * busy", a wrong app id or secret, an unreachable or failing API) 502 `provider_unavailable`. WeChat's own
+ * message reaches the client only for the first two; for the rest it is kept in the error's cause (logged),
+ * since it describes our configuration, not the caller's request.
  */
 export class WechatClient {
   constructor(private readonly settings: WechatSettings) {}
@@ -63,16 +66,21 @@ export class WechatClient {
     }
     const errcode = body.errcode ?? 0;
     if (errcode === 0 && body.openid) return { openId: body.openid, unionId: body.unionid ?? null };
-    const details = { provider: 'wechat', errcode, errmsg: body.errmsg ?? '' };
+    const errmsg = body.errmsg ?? '';
     if (errcode === 40029 || errcode === 40163 || errcode === 40226) {
-      throw new WechatCodeInvalidError('The WeChat login code is invalid, used or expired', { details });
+      throw new WechatCodeInvalidError('The WeChat login code is invalid, used or expired', {
+        details: { provider: 'wechat', errcode, errmsg },
+      });
     }
     if (errcode === 45011) {
       throw new WechatRateLimitedError('WeChat is rate-limiting logins; try again shortly', {
-        details,
+        details: { provider: 'wechat', errcode, errmsg },
         headers: { 'retry-after': '60' },
       });
     }
-    throw new ProviderUnavailableError('WeChat refused the login', { details });
+    throw new ProviderUnavailableError('WeChat refused the login', {
+      details: { provider: 'wechat', errcode },
+      cause: new Error(`WeChat code2session errcode ${errcode}: ${errmsg}`),
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { InvitesTable, TenantsTable } from '../../platform/db/schema.js';
 import type { Executor } from '../../platform/db/transaction.js';
 
@@ -114,14 +114,19 @@ export class TenantsRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async countOwners(db: Executor, tenantId: string): Promise<number> {
-    const row = await db
+  /**
+   * Locks the tenant's owner memberships until the transaction ends and returns how many there are, so
+   * two owners demoting each other at once cannot leave the tenant without one.
+   */
+  async lockOwners(db: Executor, tenantId: string): Promise<number> {
+    const rows = await db
       .selectFrom('memberships')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select('user_id')
       .where('tenant_id', '=', tenantId)
       .where('role', '=', 'owner')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .forUpdate()
+      .execute();
+    return rows.length;
   }
 
   async createInvite(
@@ -167,7 +172,9 @@ export class TenantsRepository {
 
   /**
    * Marks a pending, unexpired invite accepted and returns it; undefined when the token is unknown,
-   * used, revoked or expired. The conditional update makes a token usable exactly once, even under races.
+   * used, revoked or expired, when the invite names another email than the user's, or when its tenant is
+   * disabled (the last two leave the invite pending). The conditional update makes a token usable exactly
+   * once, even under races.
    */
   async consumeInvite(db: Executor, tokenHash: string, userId: string): Promise<InviteRow | undefined> {
     return db
@@ -177,6 +184,12 @@ export class TenantsRepository {
       .where('accepted_at', 'is', null)
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', new Date())
+      .where(
+        sql<boolean>`(invites.email is null or invites.email = (select lower(users.email) from users where users.id = ${userId}))`,
+      )
+      .where(
+        sql<boolean>`exists (select 1 from tenants where tenants.id = invites.tenant_id and tenants.status = 'active')`,
+      )
       .returningAll()
       .executeTakeFirst();
   }

@@ -5,9 +5,10 @@ import {
   type AccessService,
   PermissionDeniedError,
   requirePlatformAdmin,
+  requirePrincipal,
   requireUser,
 } from '../access/access.service.js';
-import { isBuiltInRole, roleRank } from '../access/permissions.js';
+import { BUILT_IN_ROLES, isBuiltInRole, type Permission, roleRank } from '../access/permissions.js';
 import type { RequestContext } from '../access/principal.js';
 import type { RolesRepository } from '../access/roles.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -81,12 +82,11 @@ export class TenantsService {
     await this.checkAssignable(ctx, tenantId, role);
     const current = await this.deps.tenants.getMembership(this.deps.db, tenantId, userId);
     if (!current) throw new NotFoundError('No such member');
-    if (current.role === 'owner' && role !== 'owner') {
-      await this.requireOwner(ctx, tenantId);
-      if ((await this.deps.tenants.countOwners(this.deps.db, tenantId)) <= 1)
-        throw new LastOwnerError('A tenant needs at least one owner');
-    }
-    await this.deps.tenants.setMemberRole(this.deps.db, tenantId, userId, role);
+    await this.checkManageable(ctx, tenantId, current.role);
+    await withTransaction(this.deps.db, async (trx) => {
+      if (current.role === 'owner' && role !== 'owner') await this.keepAnOwner(trx, tenantId);
+      await this.deps.tenants.setMemberRole(trx, tenantId, userId, role);
+    });
     await this.deps.audit.record(ctx, {
       action: 'member.role_change',
       result: 'success',
@@ -102,12 +102,11 @@ export class TenantsService {
     else await this.deps.access.permissionsIn(ctx.principal!, tenantId);
     const current = await this.deps.tenants.getMembership(this.deps.db, tenantId, userId);
     if (!current) throw new NotFoundError('No such member');
-    if (current.role === 'owner') {
-      if (!self) await this.requireOwner(ctx, tenantId);
-      if ((await this.deps.tenants.countOwners(this.deps.db, tenantId)) <= 1)
-        throw new LastOwnerError('A tenant needs at least one owner');
-    }
-    await this.deps.tenants.removeMember(this.deps.db, tenantId, userId);
+    if (!self) await this.checkManageable(ctx, tenantId, current.role);
+    await withTransaction(this.deps.db, async (trx) => {
+      if (current.role === 'owner') await this.keepAnOwner(trx, tenantId);
+      await this.deps.tenants.removeMember(trx, tenantId, userId);
+    });
     await this.deps.audit.record(ctx, {
       action: 'member.remove',
       result: 'success',
@@ -197,7 +196,13 @@ export class TenantsService {
 
   async adminCreate(ctx: RequestContext, input: { name: string; ownerUserId?: string }): Promise<TenantRow> {
     const admin = requirePlatformAdmin(ctx);
-    const tenant = await this.createWithOwner(input.name, input.ownerUserId ?? admin.userId);
+    const tenant = await this.createWithOwner(input.name, input.ownerUserId ?? admin.userId).catch(
+      (error) => {
+        // The membership's foreign key names a user who does not exist: the transaction rolled back.
+        if ((error as { code?: string }).code === '23503') throw new NotFoundError('No such user');
+        throw error;
+      },
+    );
     await this.deps.audit.record(ctx, {
       action: 'admin.tenant_create',
       result: 'success',
@@ -237,12 +242,65 @@ export class TenantsService {
     });
   }
 
-  /** A role must exist, and nobody may hand out a role ranked above their own (only owners make owners). */
+  /**
+   * A role must exist, and nobody may hand out a role ranked above their own (only owners make owners) or
+   * one with permissions they do not hold themselves (for an API key: its effective permissions).
+   */
   private async checkAssignable(ctx: RequestContext, tenantId: string, role: string): Promise<void> {
-    if (!isBuiltInRole(role) && !(await this.deps.roles.getByName(this.deps.db, tenantId, role))) {
+    const custom = isBuiltInRole(role)
+      ? undefined
+      : await this.deps.roles.getByName(this.deps.db, tenantId, role);
+    if (!isBuiltInRole(role) && !custom) {
       throw new ValidationError(`No role named "${role}" in this tenant`, { details: { role } });
     }
-    if (roleRank(role) >= 3) await this.requireOwner(ctx, tenantId);
+    if (roleRank(role) >= 3) return this.requireOwner(ctx, tenantId);
+    await this.checkOutranks(ctx, tenantId, role, custom?.permissions, 'grant');
+  }
+
+  /**
+   * Changing or removing someone is bounded the same way: not an owner unless you are one, not someone
+   * ranked above you, and not someone whose role holds permissions you lack.
+   */
+  private async checkManageable(ctx: RequestContext, tenantId: string, targetRole: string): Promise<void> {
+    if (roleRank(targetRole) >= 3) return this.requireOwner(ctx, tenantId);
+    const custom = isBuiltInRole(targetRole)
+      ? undefined
+      : await this.deps.roles.getByName(this.deps.db, tenantId, targetRole);
+    await this.checkOutranks(ctx, tenantId, targetRole, custom?.permissions ?? [], 'manage');
+  }
+
+  private async checkOutranks(
+    ctx: RequestContext,
+    tenantId: string,
+    role: string,
+    customPermissions: string[] | undefined,
+    verb: 'grant' | 'manage',
+  ): Promise<void> {
+    const principal = requirePrincipal(ctx);
+    const callerRole = await this.deps.access.roleOf(principal.userId, tenantId);
+    if (roleRank(role) > roleRank(callerRole ?? ''))
+      throw new PermissionDeniedError(
+        verb === 'grant'
+          ? `Only owners and admins can grant the ${role} role`
+          : `Only owners and admins can change or remove a member with the ${role} role`,
+        { details: { role } },
+      );
+    const held = await this.deps.access.permissionsIn(principal, tenantId);
+    const permissions = isBuiltInRole(role) ? [...BUILT_IN_ROLES[role]] : (customPermissions ?? []);
+    const beyond = permissions.filter((p) => !held.has(p as Permission));
+    if (beyond.length > 0)
+      throw new PermissionDeniedError(
+        verb === 'grant'
+          ? 'You cannot grant a role with permissions you do not have'
+          : 'You cannot change or remove a member whose role has permissions you do not have',
+        { details: { role, permissions_not_held: beyond } },
+      );
+  }
+
+  /** Inside the transaction that demotes or removes an owner: locks the owners and keeps at least one. */
+  private async keepAnOwner(trx: Executor, tenantId: string): Promise<void> {
+    if ((await this.deps.tenants.lockOwners(trx, tenantId)) <= 1)
+      throw new LastOwnerError('A tenant needs at least one owner');
   }
 
   private async requireOwner(ctx: RequestContext, tenantId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_identity.js';
+import * as m0003 from './0003_audit_truncate_guard.js';
 
 /**
  * Every migration, in order. Listed by hand (no folder scan) so the compiled server and the tests see the
@@ -9,4 +10,5 @@ import * as m0002 from './0002_identity.js';
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_identity': m0002,
+  '0003_audit_truncate_guard': m0003,
 };
