@@ -6,6 +6,8 @@
  *    p50 added over the anonymous call (median of the per-round differences).
  * 2. Logins per second over HTTP with one connection (argon2id-bound, one core), beside the raw argon2id
  *    verify rate measured in this process.
+ * 3. Failed logins: a wrong password for a registered email beside an unknown email, p50/p95 and their
+ *    ratio (they must match, or login timing would reveal who is registered).
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -56,6 +58,7 @@ export async function runAuthBench(options: AuthBenchOptions): Promise<void> {
     non2xx: number;
   }[] = [];
   let login: { rps: number; p50: number; non2xx: number } | undefined;
+  let failedLogins: FailedLoginTiming | undefined;
   try {
     for (const connections of [1, 50]) {
       const runs = new Map<Variant, { rps: number; p50: number; p95: number; non2xx: number }[]>(
@@ -102,6 +105,7 @@ export async function runAuthBench(options: AuthBenchOptions): Promise<void> {
       body: JSON.stringify({ email: server.email, password: server.password }),
     });
     login = { rps: loginRun.rps, p50: percentile(loginRun.latencies, 50), non2xx: loginRun.non2xx };
+    failedLogins = await timeFailedLogins(`http://127.0.0.1:${server.port}/v1/auth/login`, server.email, 60);
   } finally {
     child.send('stop');
   }
@@ -143,7 +147,60 @@ export async function runAuthBench(options: AuthBenchOptions): Promise<void> {
   console.log(
     `| raw argon2id verify (same parameters) | ${fmt(verifyRate, 1)} | ${fmt(1000 / verifyRate, 1)} | — |`,
   );
+  const f = failedLogins!;
   console.log(
-    `\n${JSON.stringify({ bench: 'auth', options, database: server.database, cache: server.cache, rows, login, argon2_verify_per_s: verifyRate })}`,
+    `\n| failed login (${f.samples} each, alternating) | p50 ms | p95 ms | answers other than 401 |`,
   );
+  console.log('| --- | ---: | ---: | ---: |');
+  console.log(
+    `| wrong password for a registered email | ${fmt(f.wrongPassword.p50, 1)} | ${fmt(f.wrongPassword.p95, 1)} | ${f.wrongPassword.not401} |`,
+  );
+  console.log(
+    `| unknown email | ${fmt(f.unknownEmail.p50, 1)} | ${fmt(f.unknownEmail.p95, 1)} | ${f.unknownEmail.not401} |`,
+  );
+  console.log(`| ratio unknown / wrong (p50) | ${fmt(f.unknownEmail.p50 / f.wrongPassword.p50, 2)} | | |`);
+  console.log(
+    `\n${JSON.stringify({ bench: 'auth', options, database: server.database, cache: server.cache, rows, login, failedLogins, argon2_verify_per_s: verifyRate })}`,
+  );
+}
+
+interface FailedLoginTiming {
+  samples: number;
+  wrongPassword: { p50: number; p95: number; not401: number };
+  unknownEmail: { p50: number; p95: number; not401: number };
+}
+
+/**
+ * A wrong password and an unknown email must take the same time (the unknown email still pays one
+ * argon2id verify against a dummy hash), or login would reveal who is registered. Sequential requests,
+ * alternating, so both see the same machine state.
+ */
+async function timeFailedLogins(url: string, email: string, samples: number): Promise<FailedLoginTiming> {
+  const attempt = async (body: object) => {
+    const started = performance.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    return { ms: performance.now() - started, status: response.status };
+  };
+  const wrong: { ms: number; status: number }[] = [];
+  const unknown: { ms: number; status: number }[] = [];
+  for (let i = 0; i < samples; i++) {
+    wrong.push(await attempt({ email, password: `wrong password ${i}` }));
+    unknown.push(
+      await attempt({ email: `nobody-${i}-${Date.now()}@example.com`, password: 'wrong password' }),
+    );
+  }
+  const summary = (xs: { ms: number; status: number }[]) => {
+    const sorted = xs.map((x) => x.ms).sort((a, b) => a - b);
+    return {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      not401: xs.filter((x) => x.status !== 401).length,
+    };
+  };
+  return { samples, wrongPassword: summary(wrong), unknownEmail: summary(unknown) };
 }
