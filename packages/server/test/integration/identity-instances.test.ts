@@ -1,8 +1,7 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerUser, type Session } from '../support/identity.js';
-import { createTestDatabase, REDIS_URL, uniqueName } from '../support/services.js';
+import { createTestDatabase, deleteRedisKeys, REDIS_URL, uniqueName } from '../support/services.js';
 
 /**
  * Identity across instances: two apps share one PostgreSQL database and one Redis. What one instance
@@ -25,10 +24,7 @@ describe('identity across two instances on PostgreSQL and Redis', () => {
     await one?.close();
     await two?.close();
     await database?.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   });
 
   const me = (t: TestApp, headers: Record<string, string>) =>

@@ -14,7 +14,13 @@ import { migrateUp } from '../../src/platform/db/migrator.js';
 const LATEST = Object.keys(migrations).at(-1)!;
 
 import { createTestApp, type TestApp } from '../support/app.js';
-import { adminQuery, createTestDatabase, REDIS_URL, uniqueName } from '../support/services.js';
+import {
+  adminQuery,
+  createTestDatabase,
+  deleteRedisKeys,
+  REDIS_URL,
+  uniqueName,
+} from '../support/services.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
@@ -51,10 +57,7 @@ describe('the platform on PostgreSQL and Redis', () => {
   afterAll(async () => {
     await t?.close();
     await database?.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   });
 
   it('switches storage by URL alone and migrates on start', async () => {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../src/errors.js';
 import { describeCacheContract } from '../../src/platform/cache/cache.contract.js';
 import { RedisCache } from '../../src/platform/cache/redis-cache.js';
-import { REDIS_URL, uniqueName } from '../support/services.js';
+import { deleteRedisKeys, REDIS_URL, uniqueName } from '../support/services.js';
 
 const prefix = `${uniqueName('cache')}:`;
 
@@ -11,10 +11,7 @@ describeCacheContract('redis', () => RedisCache.connect({ url: REDIS_URL, keyPre
 
 describe('RedisCache', () => {
   afterAll(async () => {
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   });
 
   it('shares state between two connections (two instances)', async () => {

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/modules/access/permissions.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerUser, type Session } from '../support/identity.js';
-import { createTestDatabase, REDIS_URL, uniqueName } from '../support/services.js';
+import { createTestDatabase, deleteRedisKeys, REDIS_URL, uniqueName } from '../support/services.js';
 
 /**
  * Tenant isolation, proven on PostgreSQL and Redis: tenant A owns one of every resource; tenant B's owner,
@@ -191,10 +190,7 @@ describe('tenant isolation on PostgreSQL', () => {
   afterAll(async () => {
     await t?.close();
     await database?.drop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix);
   });
 
   const attackers: { who: string; isKey: boolean; headers: () => Record<string, string> }[] = [

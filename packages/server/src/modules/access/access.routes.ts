@@ -10,6 +10,14 @@ import type { RolesService } from './roles.service.js';
 
 const permission = z.enum(PERMISSIONS);
 
+/** A role's name (built-in or custom), as routes accept it. */
+export const roleName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' });
+
 const roleSchema = z
   .object({
     id: z.string().nullable(),
@@ -57,13 +65,6 @@ export const accessRoutes: FastifyPluginAsyncZod<AccessRoutesOptions> = async (
   app,
   { roles, apiKeys, authn },
 ) => {
-  const roleName = z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    .regex(/^[a-z][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' });
-
   app.get(
     '/v1/roles',
     {

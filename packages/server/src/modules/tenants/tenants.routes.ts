@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Authenticator } from '../../http/auth.js';
 import { authErrorResponses, iso, limitQuery, page, timestamp } from '../../http/schemas.js';
 import { idSchema } from '../../ids.js';
+import { roleName } from '../access/access.routes.js';
 import type { AuthService } from '../identity/auth.service.js';
 import { userSchema, userView } from '../identity/identity.routes.js';
 import type { InviteRow, TenantRow } from './tenants.repository.js';
@@ -61,12 +62,6 @@ const inviteView = (i: InviteRow) => ({
 });
 
 const name = z.string().trim().min(1).max(100);
-const roleName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z][a-z0-9_-]*$/, { message: 'lower-case letters, digits, - and _' });
 const tenantParams = z.object({ id: idSchema('ten') });
 const memberParams = z.object({ id: idSchema('ten'), user_id: idSchema('usr') });
 
