@@ -77,6 +77,20 @@ export const configSchema = z.object({
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
   WECHAT_TIMEOUT_MS: int(5_000, 100, 60_000),
+  NEXUS_MODELS_FILE: optionalString,
+  OPENAI_BASE_URL: urlWithProtocols(['http:', 'https:']),
+  OPENAI_API_KEY: optionalString,
+  LOCAL_MODEL_WORDS_PER_S: int(30, 0, 100_000),
+  LOCAL_EMBEDDING_DIMENSIONS: int(256, 8, 4096),
+  GATEWAY_MAX_RETRIES: int(2, 0, 10),
+  GATEWAY_RETRY_BASE_MS: int(200, 1, 60_000),
+  GATEWAY_RETRY_MAX_WAIT_MS: int(10_000, 0, 120_000),
+  GATEWAY_FIRST_TOKEN_TIMEOUT_MS: int(60_000, 100, 600_000),
+  GATEWAY_TOTAL_TIMEOUT_MS: int(600_000, 1_000, 3_600_000),
+  GATEWAY_CIRCUIT_FAILURES: int(5, 1, 1_000),
+  GATEWAY_CIRCUIT_COOLDOWN_MS: int(30_000, 100, 3_600_000),
+  METERING_BATCH_SIZE: int(200, 1, 10_000),
+  METERING_FLUSH_MS: int(1_000, 10, 60_000),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;
@@ -88,6 +102,11 @@ export interface Config extends Readonly<ParsedConfig> {
   readonly databaseKind: 'postgres' | 'pglite';
   /** `redis` when `REDIS_URL` is set, else the in-process cache. */
   readonly cacheKind: 'redis' | 'memory';
+  /**
+   * Reads a variable the model catalog names by reference (`api_key_env`): credentials stay in the
+   * environment, and this module stays its only reader.
+   */
+  readonly readEnv: (name: string) => string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +144,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(parsed.NEXUS_DATA_DIR),
     databaseKind: parsed.DATABASE_URL ? 'postgres' : 'pglite',
     cacheKind: parsed.REDIS_URL ? 'redis' : 'memory',
+    readEnv: (name: string) => {
+      const value = env[name];
+      return value === undefined || value.trim() === '' ? undefined : value.trim();
+    },
   });
 }
 

@@ -8,6 +8,11 @@ import { RolesRepository } from './modules/access/roles.repository.js';
 import { RolesService } from './modules/access/roles.service.js';
 import { AuditRepository } from './modules/audit/audit.repository.js';
 import { AuditService } from './modules/audit/audit.service.js';
+import { loadCatalog } from './modules/gateway/catalog.js';
+import { GatewayService } from './modules/gateway/gateway.service.js';
+import { ModelRegistry } from './modules/gateway/model-registry.js';
+import { Router } from './modules/gateway/router.js';
+import { UsageMeter } from './modules/gateway/usage-meter.js';
 import { AdminBootstrapService } from './modules/identity/admin-bootstrap.service.js';
 import { AuthService } from './modules/identity/auth.service.js';
 import { LoginThrottle } from './modules/identity/login-throttle.js';
@@ -30,6 +35,8 @@ import { RedisCache } from './platform/cache/redis-cache.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateUp, schemaState } from './platform/db/migrator.js';
 import { withTimeout } from './platform/with-timeout.js';
+import { LocalLanguageModel } from './providers/llm/local.js';
+import { OpenAICompatibleModel } from './providers/llm/openai-compatible.js';
 import { VERSION } from './version.js';
 
 /** Everything the process is made of, built once by hand: ports first, then services. */
@@ -49,6 +56,7 @@ export interface Container {
     readonly apiKeys: ApiKeysService;
     readonly roles: RolesService;
     readonly tenants: TenantsService;
+    readonly gateway: GatewayService;
   };
   readonly mailer: Mailer;
   /** Releases the database and the cache. */
@@ -173,6 +181,53 @@ export async function createContainer(
     inviteTtlSeconds: config.INVITE_TTL_S,
   });
 
+  const catalog = loadCatalog({
+    ...(config.NEXUS_MODELS_FILE ? { modelsFile: config.NEXUS_MODELS_FILE } : {}),
+    ...(config.OPENAI_BASE_URL ? { openaiBaseUrl: config.OPENAI_BASE_URL } : {}),
+    ...(config.OPENAI_API_KEY ? { openaiApiKey: config.OPENAI_API_KEY } : {}),
+    readEnv: config.readEnv,
+  });
+  const local = new LocalLanguageModel({
+    wordsPerSecond: config.LOCAL_MODEL_WORDS_PER_S,
+    embeddingDimensions: config.LOCAL_EMBEDDING_DIMENSIONS,
+  });
+  const registry = new ModelRegistry({
+    models: catalog.models,
+    ...(catalog.passthrough ? { passthrough: catalog.passthrough } : {}),
+    providers: {
+      local: () => local,
+      'openai-compatible': (d) =>
+        new OpenAICompatibleModel({
+          baseUrl: d.base_url ?? '',
+          apiKey: (d.api_key_env ? config.readEnv(d.api_key_env) : undefined) ?? 'none',
+          streamUsage: d.stream_usage,
+          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+        }),
+    },
+    circuit: { failures: config.GATEWAY_CIRCUIT_FAILURES, cooldownMs: config.GATEWAY_CIRCUIT_COOLDOWN_MS },
+  });
+  const meter = new UsageMeter({
+    db,
+    logger,
+    settings: {
+      batchSize: config.METERING_BATCH_SIZE,
+      flushIntervalMs: config.METERING_FLUSH_MS,
+      maxBuffered: 100_000,
+    },
+  });
+  const router = new Router({
+    cache,
+    resolve: (name) => registry.resolve(name),
+    settings: {
+      maxRetries: config.GATEWAY_MAX_RETRIES,
+      retryBaseMs: config.GATEWAY_RETRY_BASE_MS,
+      maxRetryWaitMs: config.GATEWAY_RETRY_MAX_WAIT_MS,
+      firstTokenTimeoutMs: config.GATEWAY_FIRST_TOKEN_TIMEOUT_MS,
+      totalTimeoutMs: config.GATEWAY_TOTAL_TIMEOUT_MS,
+    },
+  });
+  const gateway = new GatewayService({ access, registry, router, meter });
+
   return {
     config,
     logger,
@@ -189,11 +244,13 @@ export async function createContainer(
       apiKeys,
       roles: rolesService,
       tenants: tenantsService,
+      gateway,
     },
     mailer,
     close: async () => {
-      // Mails still going out need the database for their audit record.
+      // Mails still going out need the database for their audit record; metering writes what it holds.
       await auth.mailSettled();
+      await meter.close();
       await Promise.allSettled([
         overrides.cache ? undefined : cache.close(),
         overrides.database ? undefined : database.close(),

@@ -16,6 +16,7 @@ export const ID_PREFIXES = [
   'role',
   'evt',
   'inv',
+  'call',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

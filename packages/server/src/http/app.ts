@@ -10,6 +10,7 @@ import {
 import type { Container } from '../container.js';
 import { accessRoutes } from '../modules/access/access.routes.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
+import { openAIRoutes } from '../modules/gateway/openai.routes.js';
 import { identityRoutes } from '../modules/identity/identity.routes.js';
 import { systemRoutes } from '../modules/system/system.routes.js';
 import { tenantsRoutes } from '../modules/tenants/tenants.routes.js';
@@ -78,6 +79,7 @@ export async function buildApp(
         { name: 'api-keys', description: 'Scoped API keys' },
         { name: 'audit', description: 'The audit log' },
         { name: 'admin', description: 'Platform administration' },
+        { name: 'gateway', description: 'OpenAI-compatible LLM gateway (OpenAI error shape)' },
       ],
       components: {
         securitySchemes: {
@@ -105,6 +107,7 @@ export async function buildApp(
   await app.register(tenantsRoutes, { tenants: services.tenants, auth: services.auth, authn });
   await app.register(accessRoutes, { roles: services.roles, apiKeys: services.apiKeys, authn });
   await app.register(auditRoutes, { audit: services.audit, authn });
+  await app.register(openAIRoutes, { gateway: services.gateway, authn });
   await options.register?.(app);
   await app.ready();
   return app;

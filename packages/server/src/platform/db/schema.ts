@@ -52,6 +52,7 @@ export interface DB {
   invites: InvitesTable;
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  llm_calls: LlmCallsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -146,5 +147,27 @@ export interface AuditEventsTable {
   user_agent: string | null;
   request_id: string | null;
   details: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+/** One metered gateway call (chat or embeddings), written in batches off the request path. */
+export interface LlmCallsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string | null;
+  api_key_id: string | null;
+  request_id: string | null;
+  endpoint: 'chat' | 'embeddings';
+  model: string;
+  deployment: string | null;
+  provider: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost: ColumnType<number, number, number>;
+  latency_ms: number;
+  ttft_ms: number | null;
+  status: 'success' | 'error' | 'cancelled';
+  error_code: string | null;
+  cached: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }

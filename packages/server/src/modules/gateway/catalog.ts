@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The model catalog: public model names, each served by one or more deployments (provider, upstream model,
+ * base URL, credentials by environment reference, weight, rpm/tpm limits, price, context window).
+ * Sources, later ones winning by name: the built-in `local` model, `OPENAI_BASE_URL` + `OPENAI_API_KEY`
+ * (which also serves any other model name the upstream knows), and `NEXUS_MODELS_FILE` (YAML or JSON).
+ */
+
+const price = z
+  .object({
+    input: z.number().min(0).meta({ description: 'Price per million input tokens' }),
+    output: z.number().min(0).meta({ description: 'Price per million output tokens' }),
+  })
+  .strict();
+
+export const deploymentSpecSchema = z
+  .object({
+    id: z.string().min(1).max(100).optional(),
+    provider: z.enum(['openai-compatible', 'anthropic', 'local']),
+    model: z.string().min(1).max(200),
+    base_url: z.url().optional(),
+    /** The name of the environment variable holding the API key (never the key itself). */
+    api_key_env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
+    weight: z.number().positive().max(1000).default(1),
+    rpm: z.number().int().positive().optional(),
+    tpm: z.number().int().positive().optional(),
+    price: price.default({ input: 0, output: 0 }),
+    stream_usage: z.boolean().default(true),
+  })
+  .strict();
+
+export const modelSpecSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9._:/-]+$/),
+    kind: z.enum(['chat', 'embedding']).default('chat'),
+    context_window: z.number().int().positive().default(8192),
+    routing: z.enum(['weighted', 'least-in-flight']).default('weighted'),
+    fallbacks: z.array(z.string().min(1)).max(10).default([]),
+    deployments: z.array(deploymentSpecSchema).min(1).max(50),
+  })
+  .strict();
+
+export const catalogFileSchema = z.object({ models: z.array(modelSpecSchema).max(1000) }).strict();
+
+export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+
+export interface CatalogSettings {
+  modelsFile?: string;
+  openaiBaseUrl?: string;
+  openaiApiKey?: string;
+  /** Reads an environment variable named by `api_key_env` (config.ts is the only reader of the environment). */
+  readEnv: (name: string) => string | undefined;
+}
+
+export const LOCAL_MODEL = 'local';
+export const LOCAL_EMBEDDING_MODEL = 'local-embedding';
+export const OPENAI_ENV_KEY = 'OPENAI_API_KEY';
+
+/** Builds the static catalog (built-in, environment, file); throws CatalogError naming what is wrong. */
+export function loadCatalog(settings: CatalogSettings): {
+  models: ModelSpec[];
+  passthrough?: DeploymentSpec;
+} {
+  const byName = new Map<string, ModelSpec>();
+  const add = (spec: ModelSpec) => byName.set(spec.name, spec);
+  add(
+    modelSpecSchema.parse({
+      name: LOCAL_MODEL,
+      context_window: 128_000,
+      deployments: [{ id: 'local', provider: 'local', model: LOCAL_MODEL }],
+    }),
+  );
+  add(
+    modelSpecSchema.parse({
+      name: LOCAL_EMBEDDING_MODEL,
+      kind: 'embedding',
+      context_window: 8192,
+      deployments: [{ id: 'local-embedding', provider: 'local', model: LOCAL_EMBEDDING_MODEL }],
+    }),
+  );
+  let passthrough: DeploymentSpec | undefined;
+  if (settings.openaiBaseUrl && settings.openaiApiKey) {
+    passthrough = deploymentSpecSchema.parse({
+      id: 'openai',
+      provider: 'openai-compatible',
+      model: '*',
+      base_url: settings.openaiBaseUrl,
+      api_key_env: OPENAI_ENV_KEY,
+    });
+  }
+  if (settings.modelsFile) {
+    for (const spec of readModelsFile(settings.modelsFile)) add(spec);
+  }
+  const models = [...byName.values()];
+  checkCatalog(models, settings, passthrough);
+  return { models, ...(passthrough ? { passthrough } : {}) };
+}
+
+export class CatalogError extends Error {}
+
+function readModelsFile(file: string): ModelSpec[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CatalogError(`NEXUS_MODELS_FILE: cannot read ${file}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new CatalogError(`NEXUS_MODELS_FILE: ${file} is not valid YAML/JSON: ${(error as Error).message}`);
+  }
+  const parsed = catalogFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new CatalogError(`NEXUS_MODELS_FILE: ${file} is invalid: ${issues.join('; ')}`);
+  }
+  return parsed.data.models;
+}
+
+/** Fallbacks must name known models, deployment ids must be unique, credentials must be set. */
+export function checkCatalog(
+  models: readonly ModelSpec[],
+  settings: Pick<CatalogSettings, 'readEnv'>,
+  passthrough?: DeploymentSpec,
+): void {
+  const names = new Set(models.map((m) => m.name));
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const model of models) {
+    for (const fallback of model.fallbacks)
+      if (!names.has(fallback) && !passthrough)
+        problems.push(`${model.name}: fallback "${fallback}" is not a model in the catalog`);
+    model.deployments.forEach((d, i) => {
+      const id = deploymentId(model, d, i);
+      if (ids.has(id)) problems.push(`${model.name}: deployment id "${id}" is used twice`);
+      ids.add(id);
+      if (d.provider !== 'local' && !d.base_url && d.provider === 'openai-compatible')
+        problems.push(`${model.name}: deployment "${id}" needs base_url`);
+      if (d.api_key_env && settings.readEnv(d.api_key_env) === undefined)
+        problems.push(`${model.name}: deployment "${id}" reads ${d.api_key_env}, which is not set`);
+    });
+  }
+  if (problems.length > 0) throw new CatalogError(`The model catalog is invalid: ${problems.join('; ')}`);
+}
+
+export function deploymentId(model: ModelSpec, deployment: DeploymentSpec, index: number): string {
+  return deployment.id ?? `${model.name}#${index}`;
+}

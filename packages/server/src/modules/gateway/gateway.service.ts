@@ -1,0 +1,270 @@
+import { BadRequestError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import type { ChatMessage, StreamPart, Usage } from '../../providers/llm/language-model.js';
+import { countChatTokens, countTokens } from '../../providers/llm/token-count.js';
+import type { AccessService } from '../access/access.service.js';
+import type { RequestContext } from '../access/principal.js';
+import type { ModelRegistry } from './model-registry.js';
+import type { RoutedModel, RouteReport, Router } from './router.js';
+import type { UsageMeter } from './usage-meter.js';
+
+export class ContextLengthExceededError extends BadRequestError {
+  override readonly code = 'context_length_exceeded';
+}
+
+export class ModelKindError extends BadRequestError {
+  override readonly code = 'invalid_model';
+}
+
+export interface ChatInput {
+  model: string;
+  messages: ChatMessage[];
+  /** OpenAI parameters other than model, messages and stream; passed through to the upstream. */
+  params: Record<string, unknown>;
+}
+
+export interface ChatRun {
+  id: string;
+  created: number;
+  /** The model that was asked for (what the response reports). */
+  model: string;
+  parts: AsyncIterable<StreamPart>;
+}
+
+export interface ModelInfo {
+  id: string;
+  kind: 'chat' | 'embedding';
+  contextWindow: number;
+  ownedBy: string;
+}
+
+/**
+ * The LLM gateway: authorises the call, checks it against the model's context window, routes it (retries,
+ * fallbacks, limits) and meters it — tenant, caller, model, deployment, tokens (the upstream's usage, or
+ * counted with gpt-tokenizer), cost, latency, time to first token and status — off the request path.
+ */
+export class GatewayService {
+  constructor(
+    private readonly deps: {
+      access: AccessService;
+      registry: ModelRegistry;
+      router: Router;
+      meter: UsageMeter;
+    },
+  ) {}
+
+  async listModels(ctx: RequestContext): Promise<ModelInfo[]> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, 'chat:read');
+    return this.deps.registry.list().map((m) => ({
+      id: m.spec.name,
+      kind: m.spec.kind,
+      contextWindow: m.spec.context_window,
+      ownedBy: m.spec.deployments[0]?.provider === 'local' ? 'nexus' : 'nexus-gateway',
+    }));
+  }
+
+  async chat(ctx: RequestContext, input: ChatInput, signal: AbortSignal): Promise<ChatRun> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, 'chat:write');
+    const plan = this.deps.router.plan(input.model);
+    const first = plan[0]!;
+    if (first.spec.kind !== 'chat')
+      throw new ModelKindError(`"${input.model}" is an embedding model; use POST /v1/embeddings`, {
+        details: { param: 'model' },
+      });
+    const promptTokens = countChatTokens(input.messages);
+    checkContext(first, promptTokens, input.params);
+
+    const startedAt = performance.now();
+    const report: RouteReport = {
+      model: input.model,
+      deployment: undefined,
+      attempts: 0,
+      firstPartAt: undefined,
+    };
+    const parts = this.deps.router.streamChat(
+      plan,
+      (routed, deployment) => ({
+        model: deployment.spec.model === '*' ? routed.spec.name : deployment.spec.model,
+        messages: input.messages,
+        params: input.params,
+      }),
+      { signal, estimateTokens: promptTokens + requestedOutput(input.params), report },
+    );
+    return {
+      id: `chatcmpl-${newId('call').slice(5)}`,
+      created: Math.floor(Date.now() / 1000),
+      model: input.model,
+      parts: this.metered(parts, { ctx, tenantId, startedAt, report, promptTokens, signal }),
+    };
+  }
+
+  async embed(
+    ctx: RequestContext,
+    input: { model: string; input: string[]; dimensions?: number },
+    signal: AbortSignal,
+  ): Promise<{ model: string; vectors: number[][]; usage: Usage }> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, 'chat:write');
+    const plan = this.deps.router.plan(input.model);
+    const first = plan[0]!;
+    if (first.spec.kind !== 'embedding' && !first.passthrough)
+      throw new ModelKindError(`"${input.model}" is a chat model; use an embedding model`, {
+        details: { param: 'model' },
+      });
+    const estimate = input.input.reduce((n, text) => n + countTokens(text), 0);
+    for (const [index, text] of input.input.entries()) {
+      const tokens = countTokens(text);
+      if (tokens > first.spec.context_window)
+        throw new ContextLengthExceededError(
+          `Input ${index} has ${tokens} tokens; "${input.model}" accepts at most ${first.spec.context_window}`,
+          { details: { param: 'input', index, limit: first.spec.context_window, requested: tokens } },
+        );
+    }
+    const startedAt = performance.now();
+    const report: RouteReport = {
+      model: input.model,
+      deployment: undefined,
+      attempts: 0,
+      firstPartAt: undefined,
+    };
+    try {
+      const result = await this.deps.router.call(
+        plan,
+        (routed, deployment, callSignal) =>
+          deployment.model.embed(
+            {
+              model: deployment.spec.model === '*' ? routed.spec.name : deployment.spec.model,
+              input: input.input,
+              ...(input.dimensions ? { dimensions: input.dimensions } : {}),
+            },
+            { signal: callSignal },
+          ),
+        { signal, estimateTokens: estimate, report },
+      );
+      const usage = { inputTokens: result.inputTokens || estimate, outputTokens: 0 };
+      this.meter(ctx, tenantId, 'embeddings', report, usage, startedAt, 'success');
+      return { model: input.model, vectors: result.vectors, usage };
+    } catch (error) {
+      this.meter(
+        ctx,
+        tenantId,
+        'embeddings',
+        report,
+        { inputTokens: 0, outputTokens: 0 },
+        startedAt,
+        statusOf(error, signal),
+        error,
+      );
+      throw error;
+    }
+  }
+
+  /** Passes the parts through and meters the call when the stream ends, however it ends. */
+  private async *metered(
+    parts: AsyncIterable<StreamPart>,
+    run: {
+      ctx: RequestContext;
+      tenantId: string;
+      startedAt: number;
+      report: RouteReport;
+      promptTokens: number;
+      signal: AbortSignal;
+    },
+  ): AsyncIterable<StreamPart> {
+    let usage: Usage | undefined;
+    let text = '';
+    let toolText = '';
+    let failure: unknown;
+    try {
+      for await (const part of parts) {
+        if (part.type === 'usage') usage = part.usage;
+        else if (part.type === 'text') text += part.text;
+        else if (part.type === 'tool-call') toolText += (part.name ?? '') + part.arguments;
+        yield part;
+      }
+      // No usage from the upstream: count it (gpt-tokenizer), so clients and metering still get one.
+      if (!usage) {
+        usage = { inputTokens: run.promptTokens, outputTokens: countTokens(text) + countTokens(toolText) };
+        yield { type: 'usage', usage };
+      }
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      const counted = usage ?? {
+        inputTokens: run.promptTokens,
+        outputTokens: countTokens(text) + countTokens(toolText),
+      };
+      const status = failure === undefined && !run.signal.aborted ? 'success' : statusOf(failure, run.signal);
+      this.meter(run.ctx, run.tenantId, 'chat', run.report, counted, run.startedAt, status, failure);
+    }
+  }
+
+  private meter(
+    ctx: RequestContext,
+    tenantId: string,
+    endpoint: 'chat' | 'embeddings',
+    report: RouteReport,
+    usage: Usage,
+    startedAt: number,
+    status: 'success' | 'error' | 'cancelled',
+    error?: unknown,
+  ): void {
+    const price = report.deployment?.spec.price ?? { input: 0, output: 0 };
+    const principal = ctx.principal;
+    this.deps.meter.record({
+      id: newId('call'),
+      tenant_id: tenantId,
+      user_id: principal ? principal.userId : null,
+      api_key_id: principal?.kind === 'api_key' ? principal.keyId : null,
+      request_id: ctx.requestId,
+      endpoint,
+      model: report.model,
+      deployment: report.deployment?.id ?? null,
+      provider: report.deployment?.spec.provider ?? null,
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      cost: (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000,
+      latency_ms: Math.round(performance.now() - startedAt),
+      ttft_ms: report.firstPartAt === undefined ? null : Math.round(report.firstPartAt - startedAt),
+      status,
+      error_code:
+        error && typeof error === 'object' && 'code' in error
+          ? String(error.code)
+          : error
+            ? 'internal_error'
+            : null,
+    });
+  }
+}
+
+function statusOf(error: unknown, signal: AbortSignal): 'error' | 'cancelled' {
+  return signal.aborted && (error === undefined || error === signal.reason || isAbort(error))
+    ? 'cancelled'
+    : 'error';
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError');
+}
+
+function requestedOutput(params: Record<string, unknown>): number {
+  const value = params.max_completion_tokens ?? params.max_tokens;
+  return typeof value === 'number' ? value : 0;
+}
+
+/** The prompt plus the requested output must fit the model's context window. */
+function checkContext(model: RoutedModel, promptTokens: number, params: Record<string, unknown>): void {
+  const limit = model.spec.context_window;
+  const requested = promptTokens + requestedOutput(params);
+  if (requested > limit) {
+    throw new ContextLengthExceededError(
+      `This model's maximum context length is ${limit} tokens; the messages use ${promptTokens}${
+        requestedOutput(params) ? ` and ${requestedOutput(params)} more were requested for the reply` : ''
+      }`,
+      { details: { param: 'messages', limit, requested, prompt_tokens: promptTokens } },
+    );
+  }
+}

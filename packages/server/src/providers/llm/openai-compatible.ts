@@ -1,0 +1,151 @@
+import OpenAI from 'openai';
+import {
+  type CallOptions,
+  type ChatRequest,
+  type EmbedRequest,
+  type EmbedResult,
+  type FinishReason,
+  type LanguageModel,
+  parseRetryAfter,
+  type StreamPart,
+  UpstreamError,
+} from './language-model.js';
+
+export interface OpenAICompatibleSettings {
+  baseUrl: string;
+  apiKey: string;
+  /** Ask the upstream for usage in streams (`stream_options.include_usage`); off for upstreams without it. */
+  streamUsage?: boolean;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Any upstream that speaks OpenAI's Chat Completions and Embeddings: OpenAI, DeepSeek, Qwen (DashScope
+ * compatible mode), Moonshot, Zhipu, Ollama, vLLM. Request parameters pass through untouched; the router
+ * owns retries, so the SDK's are off.
+ */
+export class OpenAICompatibleModel implements LanguageModel {
+  readonly provider = 'openai-compatible';
+  private readonly client: OpenAI;
+
+  constructor(private readonly settings: OpenAICompatibleSettings) {
+    this.client = new OpenAI({
+      baseURL: settings.baseUrl,
+      apiKey: settings.apiKey,
+      maxRetries: 0,
+      timeout: 24 * 3600 * 1000,
+      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+    });
+  }
+
+  async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart> {
+    const { stream_options: _ignored, ...params } = request.params;
+    let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
+    try {
+      stream = await this.client.chat.completions.create(
+        {
+          ...(params as object),
+          model: request.model,
+          messages: request.messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
+          stream: true,
+          ...(this.settings.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
+        } as OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming,
+        { signal: options.signal },
+      );
+    } catch (error) {
+      throw toUpstreamError(error, options.signal);
+    }
+    let finish: FinishReason | undefined;
+    try {
+      for await (const chunk of stream) {
+        const choice = chunk.choices?.[0];
+        const delta = choice?.delta;
+        if (delta?.content) yield { type: 'text', text: delta.content };
+        for (const call of delta?.tool_calls ?? []) {
+          yield {
+            type: 'tool-call',
+            index: call.index,
+            ...(call.id ? { id: call.id } : {}),
+            ...(call.function?.name ? { name: call.function.name } : {}),
+            arguments: call.function?.arguments ?? '',
+          };
+        }
+        if (choice?.finish_reason) finish = normaliseFinish(choice.finish_reason);
+        if (chunk.usage) {
+          yield {
+            type: 'usage',
+            usage: {
+              inputTokens: chunk.usage.prompt_tokens ?? 0,
+              outputTokens: chunk.usage.completion_tokens ?? 0,
+            },
+          };
+        }
+      }
+    } catch (error) {
+      throw toUpstreamError(error, options.signal);
+    }
+    if (!finish)
+      throw new UpstreamError('The upstream stream ended without a finish reason', { retryable: true });
+    yield { type: 'finish', reason: finish };
+  }
+
+  async embed(request: EmbedRequest, options: CallOptions): Promise<EmbedResult> {
+    try {
+      const response = await this.client.embeddings.create(
+        {
+          model: request.model,
+          input: request.input,
+          encoding_format: 'float',
+          ...(request.dimensions ? { dimensions: request.dimensions } : {}),
+        },
+        { signal: options.signal },
+      );
+      const sorted = [...response.data].sort((a, b) => a.index - b.index);
+      return { vectors: sorted.map((d) => d.embedding), inputTokens: response.usage?.prompt_tokens ?? 0 };
+    } catch (error) {
+      throw toUpstreamError(error, options.signal);
+    }
+  }
+}
+
+function normaliseFinish(reason: string): FinishReason {
+  return reason === 'length' || reason === 'tool_calls' || reason === 'content_filter'
+    ? reason
+    : reason === 'function_call'
+      ? 'tool_calls'
+      : 'stop';
+}
+
+/** Maps what the SDK throws to an UpstreamError; an abort by our own signal is rethrown as is. */
+export function toUpstreamError(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason ?? error;
+  if (error instanceof UpstreamError) return error;
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    const status = error.status;
+    const retryAfterSeconds = parseRetryAfter(error.headers?.get?.('retry-after'));
+    const upstreamMessage =
+      (error.error as { message?: string } | undefined)?.message ?? error.message ?? `HTTP ${status}`;
+    // A 400/422 is the caller's request as the upstream judged it: pass it back as the caller's error.
+    if (status === 400 || status === 422) {
+      return new UpstreamError(upstreamMessage, {
+        upstreamStatus: status,
+        retryable: false,
+        code: 'invalid_request',
+        status: 400,
+        cause: error,
+        details: { upstream_status: status },
+      });
+    }
+    return new UpstreamError(`The upstream answered HTTP ${status}: ${upstreamMessage}`, {
+      upstreamStatus: status,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      cause: error,
+      details: { upstream_status: status },
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new UpstreamError(`The upstream could not be reached: ${message}`, {
+    retryable: true,
+    cause: error,
+  });
+}
