@@ -57,6 +57,13 @@ describe('loadConfig', () => {
     ['ACCESS_TOKEN_TTL_S', '5'],
     ['SMTP_URL', 'http://mail.example.com'],
     ['WECHAT_API_BASE_URL', 'not a url'],
+    ['OPENAI_BASE_URL', 'ftp://example.com'],
+    ['LOCAL_MODEL_WORDS_PER_S', '-1'],
+    ['LOCAL_EMBEDDING_DIMENSIONS', '4'],
+    ['GATEWAY_MAX_RETRIES', '11'],
+    ['GATEWAY_FIRST_TOKEN_TIMEOUT_MS', 'soon'],
+    ['GATEWAY_CIRCUIT_FAILURES', '0'],
+    ['METERING_BATCH_SIZE', '0'],
     ['PASSWORD_MIN_LENGTH', '4'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     let error: unknown;

@@ -85,12 +85,17 @@ export const configSchema = z.object({
   GATEWAY_MAX_RETRIES: int(2, 0, 10),
   GATEWAY_RETRY_BASE_MS: int(200, 1, 60_000),
   GATEWAY_RETRY_MAX_WAIT_MS: int(10_000, 0, 120_000),
+  GATEWAY_CONNECT_TIMEOUT_MS: int(10_000, 100, 600_000),
   GATEWAY_FIRST_TOKEN_TIMEOUT_MS: int(60_000, 100, 600_000),
   GATEWAY_TOTAL_TIMEOUT_MS: int(600_000, 1_000, 3_600_000),
   GATEWAY_CIRCUIT_FAILURES: int(5, 1, 1_000),
   GATEWAY_CIRCUIT_COOLDOWN_MS: int(30_000, 100, 3_600_000),
   METERING_BATCH_SIZE: int(200, 1, 10_000),
   METERING_FLUSH_MS: int(1_000, 10, 60_000),
+  GATEWAY_CACHE_TTL_S: int(3_600, 1, 2_592_000),
+  GATEWAY_SEMANTIC_CACHE_MODEL: z.string().trim().min(1).default('local-embedding'),
+  GATEWAY_SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.95),
+  GATEWAY_SEMANTIC_CACHE_MAX_ENTRIES: int(200, 1, 10_000),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Config } from './config.js';
+import { type Config, configSchema } from './config.js';
 import { DrainController } from './http/drain.js';
 import { AccessService } from './modules/access/access.service.js';
 import { ApiKeysRepository } from './modules/access/api-keys.repository.js';
@@ -10,7 +10,12 @@ import { AuditRepository } from './modules/audit/audit.repository.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { loadCatalog } from './modules/gateway/catalog.js';
 import { GatewayService } from './modules/gateway/gateway.service.js';
+import { GatewaySettingsRepository } from './modules/gateway/gateway-settings.repository.js';
+import { GatewaySettingsService } from './modules/gateway/gateway-settings.service.js';
+import { ModelCatalogRepository } from './modules/gateway/model-catalog.repository.js';
+import { ModelCatalogService } from './modules/gateway/model-catalog.service.js';
 import { ModelRegistry } from './modules/gateway/model-registry.js';
+import { ResponseCache, routedEmbedder } from './modules/gateway/response-cache.js';
 import { Router } from './modules/gateway/router.js';
 import { UsageMeter } from './modules/gateway/usage-meter.js';
 import { AdminBootstrapService } from './modules/identity/admin-bootstrap.service.js';
@@ -35,7 +40,9 @@ import { RedisCache } from './platform/cache/redis-cache.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateUp, schemaState } from './platform/db/migrator.js';
 import { withTimeout } from './platform/with-timeout.js';
+import { AnthropicModel } from './providers/llm/anthropic.js';
 import { LocalLanguageModel } from './providers/llm/local.js';
+import { fetchWithConnectTimeout } from './providers/llm/connect-timeout.js';
 import { OpenAICompatibleModel } from './providers/llm/openai-compatible.js';
 import { VERSION } from './version.js';
 
@@ -57,6 +64,9 @@ export interface Container {
     readonly roles: RolesService;
     readonly tenants: TenantsService;
     readonly gateway: GatewayService;
+    readonly modelCatalog: ModelCatalogService;
+    readonly gatewaySettings: GatewaySettingsService;
+    readonly responseCache: ResponseCache;
   };
   readonly mailer: Mailer;
   /** Releases the database and the cache. */
@@ -191,6 +201,8 @@ export async function createContainer(
     wordsPerSecond: config.LOCAL_MODEL_WORDS_PER_S,
     embeddingDimensions: config.LOCAL_EMBEDDING_DIMENSIONS,
   });
+  // Every upstream call gives up when no response headers came within GATEWAY_CONNECT_TIMEOUT_MS.
+  const upstreamFetch = fetchWithConnectTimeout(overrides.fetch ?? fetch, config.GATEWAY_CONNECT_TIMEOUT_MS);
   const registry = new ModelRegistry({
     models: catalog.models,
     ...(catalog.passthrough ? { passthrough: catalog.passthrough } : {}),
@@ -201,11 +213,33 @@ export async function createContainer(
           baseUrl: d.base_url ?? '',
           apiKey: (d.api_key_env ? config.readEnv(d.api_key_env) : undefined) ?? 'none',
           streamUsage: d.stream_usage,
-          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+          fetch: upstreamFetch,
+        }),
+      anthropic: (d) =>
+        new AnthropicModel({
+          ...(d.base_url ? { baseUrl: d.base_url } : {}),
+          apiKey: (d.api_key_env ? config.readEnv(d.api_key_env) : undefined) ?? 'none',
+          fetch: upstreamFetch,
         }),
     },
     circuit: { failures: config.GATEWAY_CIRCUIT_FAILURES, cooldownMs: config.GATEWAY_CIRCUIT_COOLDOWN_MS },
+    logger,
   });
+  const modelCatalog = new ModelCatalogService({
+    db,
+    entries: new ModelCatalogRepository(),
+    registry,
+    access,
+    audit,
+    tenants,
+    cache,
+    logger,
+    readEnv: config.readEnv,
+    fromFile: catalog.fromFile,
+    // Nexus's own settings are never an upstream's API key (OPENAI_API_KEY is one).
+    reservedEnv: new Set(Object.keys(configSchema.shape).filter((name) => name !== 'OPENAI_API_KEY')),
+  });
+  await modelCatalog.start();
   const meter = new UsageMeter({
     db,
     logger,
@@ -217,7 +251,7 @@ export async function createContainer(
   });
   const router = new Router({
     cache,
-    resolve: (name) => registry.resolve(name),
+    resolve: (name, tenantId) => registry.resolve(name, tenantId),
     settings: {
       maxRetries: config.GATEWAY_MAX_RETRIES,
       retryBaseMs: config.GATEWAY_RETRY_BASE_MS,
@@ -226,7 +260,31 @@ export async function createContainer(
       totalTimeoutMs: config.GATEWAY_TOTAL_TIMEOUT_MS,
     },
   });
-  const gateway = new GatewayService({ access, registry, router, meter });
+  const responseCache = new ResponseCache({
+    cache,
+    embed: routedEmbedder({ router, model: config.GATEWAY_SEMANTIC_CACHE_MODEL }),
+    logger,
+    settings: {
+      threshold: config.GATEWAY_SEMANTIC_CACHE_THRESHOLD,
+      maxEntries: config.GATEWAY_SEMANTIC_CACHE_MAX_ENTRIES,
+    },
+  });
+  const gatewaySettings = new GatewaySettingsService({
+    db,
+    settings: new GatewaySettingsRepository(),
+    access,
+    audit,
+    cache,
+    responseCache,
+    defaultTtlSeconds: config.GATEWAY_CACHE_TTL_S,
+  });
+  const gateway = new GatewayService({
+    access,
+    registry,
+    router,
+    meter,
+    responseCache: { cache: responseCache, settings: gatewaySettings },
+  });
 
   return {
     config,
@@ -245,9 +303,13 @@ export async function createContainer(
       roles: rolesService,
       tenants: tenantsService,
       gateway,
+      modelCatalog,
+      gatewaySettings,
+      responseCache,
     },
     mailer,
     close: async () => {
+      await modelCatalog.stop();
       // Mails still going out need the database for their audit record; metering writes what it holds.
       await auth.mailSettled();
       await meter.close();

@@ -10,6 +10,8 @@ import {
 import type { Container } from '../container.js';
 import { accessRoutes } from '../modules/access/access.routes.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
+import { gatewaySettingsRoutes } from '../modules/gateway/gateway-settings.routes.js';
+import { modelCatalogRoutes } from '../modules/gateway/model-catalog.routes.js';
 import { openAIRoutes } from '../modules/gateway/openai.routes.js';
 import { identityRoutes } from '../modules/identity/identity.routes.js';
 import { systemRoutes } from '../modules/system/system.routes.js';
@@ -108,6 +110,8 @@ export async function buildApp(
   await app.register(accessRoutes, { roles: services.roles, apiKeys: services.apiKeys, authn });
   await app.register(auditRoutes, { audit: services.audit, authn });
   await app.register(openAIRoutes, { gateway: services.gateway, authn });
+  await app.register(modelCatalogRoutes, { catalog: services.modelCatalog, authn });
+  await app.register(gatewaySettingsRoutes, { settings: services.gatewaySettings, authn });
   await options.register?.(app);
   await app.ready();
   return app;

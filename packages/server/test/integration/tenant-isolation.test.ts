@@ -27,7 +27,7 @@ interface SeedContext {
   /** The owner of tenant A. */
   a: Session;
   /** Calls the API as A's owner in tenant A and returns the parsed body (fails the test on a 4xx/5xx). */
-  asA(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<Body>;
+  asA(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<Body>;
 }
 
 interface Probe {
@@ -35,7 +35,7 @@ interface Probe {
   seed(ctx: SeedContext): Promise<Record<string, string>>;
   /** `userOnly`: API keys may never call it (403 `permission_denied` whatever it names). */
   routes: {
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     url: string;
     payload?: unknown;
     userOnly?: boolean;
@@ -120,6 +120,41 @@ const PROBES: Probe[] = [
     routes: [],
     lists: [{ url: '/v1/audit-events?limit=100', id: 'event' }],
     control: '/v1/audit-events',
+  },
+  {
+    resource: 'tenant model entry',
+    seed: async ({ a, asA }) => {
+      const spec = { deployments: [{ provider: 'local', model: 'local' }] };
+      await asA('PUT', `/v1/tenants/${a.tenantId}/models/tenant-a-only-model`, spec);
+      return { tenant: a.tenantId, model: 'tenant-a-only-model' };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/tenants/{tenant}/models' },
+      {
+        method: 'PUT',
+        url: '/v1/tenants/{tenant}/models/{model}',
+        payload: { deployments: [{ provider: 'local', model: 'local' }], context_window: 1 },
+      },
+      { method: 'DELETE', url: '/v1/tenants/{tenant}/models/{model}' },
+    ],
+    lists: [{ url: '/v1/models', id: 'model' }],
+    control: '/v1/tenants/{tenant}/models',
+  },
+  {
+    resource: 'gateway settings',
+    seed: async ({ a, asA }) => {
+      await asA('PUT', `/v1/tenants/${a.tenantId}/gateway-settings`, {
+        response_cache: 'semantic',
+        cache_ttl_s: 600,
+      });
+      return { tenant: a.tenantId };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/tenants/{tenant}/gateway-settings' },
+      { method: 'PUT', url: '/v1/tenants/{tenant}/gateway-settings', payload: { response_cache: 'off' } },
+    ],
+    lists: [],
+    control: '/v1/tenants/{tenant}/gateway-settings',
   },
 ];
 
@@ -226,7 +261,16 @@ describe('tenant isolation on PostgreSQL', () => {
 
   it('has something of every resource in tenant A to attack', () => {
     const snapshot = before as Record<string, unknown[]>;
-    for (const table of ['memberships', 'invites', 'roles', 'api_keys', 'tenant', 'user', 'sessions'])
+    for (const table of [
+      'memberships',
+      'invites',
+      'roles',
+      'api_keys',
+      'tenant',
+      'user',
+      'sessions',
+      'tenant_gateway_settings',
+    ])
       expect(snapshot[table]?.length, table).toBeGreaterThan(0);
   });
 

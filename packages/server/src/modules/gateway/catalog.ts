@@ -71,6 +71,8 @@ export const OPENAI_ENV_KEY = 'OPENAI_API_KEY';
 export function loadCatalog(settings: CatalogSettings): {
   models: ModelSpec[];
   passthrough?: DeploymentSpec;
+  /** The names NEXUS_MODELS_FILE defined (the rest are built in), for the admin API's listing. */
+  fromFile: ReadonlySet<string>;
 } {
   const byName = new Map<string, ModelSpec>();
   const add = (spec: ModelSpec) => byName.set(spec.name, spec);
@@ -99,12 +101,16 @@ export function loadCatalog(settings: CatalogSettings): {
       api_key_env: OPENAI_ENV_KEY,
     });
   }
+  const fromFile = new Set<string>();
   if (settings.modelsFile) {
-    for (const spec of readModelsFile(settings.modelsFile)) add(spec);
+    for (const spec of readModelsFile(settings.modelsFile)) {
+      add(spec);
+      fromFile.add(spec.name);
+    }
   }
   const models = [...byName.values()];
   checkCatalog(models, settings, passthrough);
-  return { models, ...(passthrough ? { passthrough } : {}) };
+  return { models, ...(passthrough ? { passthrough } : {}), fromFile };
 }
 
 export class CatalogError extends Error {}

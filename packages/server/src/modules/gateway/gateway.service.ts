@@ -4,8 +4,10 @@ import type { ChatMessage, StreamPart, Usage } from '../../providers/llm/languag
 import { countChatTokens, countTokens } from '../../providers/llm/token-count.js';
 import type { AccessService } from '../access/access.service.js';
 import type { RequestContext } from '../access/principal.js';
+import type { GatewaySettingsService } from './gateway-settings.service.js';
 import type { ModelRegistry } from './model-registry.js';
-import type { RoutedModel, RouteReport, Router } from './router.js';
+import type { CachedCompletion, CacheLookup, CacheMode, ResponseCache } from './response-cache.js';
+import { linkedSignal, type RoutedModel, type RouteReport, type Router } from './router.js';
 import type { UsageMeter } from './usage-meter.js';
 
 export class ContextLengthExceededError extends BadRequestError {
@@ -21,6 +23,8 @@ export interface ChatInput {
   messages: ChatMessage[];
   /** OpenAI parameters other than model, messages and stream; passed through to the upstream. */
   params: Record<string, unknown>;
+  /** The response cache mode this request asked for (`x-nexus-cache`); absent: the tenant's setting. */
+  cache?: CacheMode;
 }
 
 export interface ChatRun {
@@ -29,6 +33,8 @@ export interface ChatRun {
   /** The model that was asked for (what the response reports). */
   model: string;
   parts: AsyncIterable<StreamPart>;
+  /** What the response cache did: replayed a cached answer, will store this one, or was not used. */
+  cache: 'hit' | 'miss' | 'off';
 }
 
 export interface ModelInfo {
@@ -50,24 +56,31 @@ export class GatewayService {
       registry: ModelRegistry;
       router: Router;
       meter: UsageMeter;
+      responseCache?: { cache: ResponseCache; settings: Pick<GatewaySettingsService, 'cachePolicy'> };
     },
   ) {}
 
   async listModels(ctx: RequestContext): Promise<ModelInfo[]> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, 'chat:read');
-    return this.deps.registry.list().map((m) => ({
+    const catalog: ModelInfo[] = this.deps.registry.list(tenantId).map((m) => ({
       id: m.spec.name,
       kind: m.spec.kind,
       contextWindow: m.spec.context_window,
       ownedBy: m.spec.deployments[0]?.provider === 'local' ? 'nexus' : 'nexus-gateway',
     }));
+    // The OPENAI_BASE_URL upstream serves every model it has; those the catalog does not name are listed too.
+    const named = new Set(catalog.map((m) => m.id));
+    const upstream = (await this.deps.registry.upstreamModels())
+      .filter((id) => !named.has(id))
+      .map((id): ModelInfo => ({ id, kind: 'chat', contextWindow: 1_000_000, ownedBy: 'upstream' }));
+    return [...catalog, ...upstream];
   }
 
   async chat(ctx: RequestContext, input: ChatInput, signal: AbortSignal): Promise<ChatRun> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, 'chat:write');
-    const plan = this.deps.router.plan(input.model);
+    const plan = this.deps.router.plan(input.model, tenantId);
     const first = plan[0]!;
     if (first.spec.kind !== 'chat')
       throw new ModelKindError(`"${input.model}" is an embedding model; use POST /v1/embeddings`, {
@@ -83,6 +96,25 @@ export class GatewayService {
       attempts: 0,
       firstPartAt: undefined,
     };
+    const lookup = await this.lookupCache(tenantId, input, signal);
+    if (lookup?.hit) {
+      // Metered like any call, marked cached; no deployment served it, so it costs nothing.
+      return {
+        id: `chatcmpl-${newId('call').slice(5)}`,
+        created: Math.floor(Date.now() / 1000),
+        model: input.model,
+        cache: 'hit',
+        parts: this.metered(replay(lookup.completion, report), {
+          ctx,
+          tenantId,
+          startedAt,
+          report,
+          promptTokens,
+          signal,
+          cached: true,
+        }),
+      };
+    }
     const parts = this.deps.router.streamChat(
       plan,
       (routed, deployment) => ({
@@ -92,12 +124,37 @@ export class GatewayService {
       }),
       { signal, estimateTokens: promptTokens + requestedOutput(input.params), report },
     );
+    const metered = this.metered(parts, { ctx, tenantId, startedAt, report, promptTokens, signal });
     return {
       id: `chatcmpl-${newId('call').slice(5)}`,
       created: Math.floor(Date.now() / 1000),
       model: input.model,
-      parts: this.metered(parts, { ctx, tenantId, startedAt, report, promptTokens, signal }),
+      cache: lookup ? 'miss' : 'off',
+      parts: lookup ? storedWhenComplete(metered, lookup.store, signal) : metered,
     };
+  }
+
+  /** The response cache's answer for this call; undefined when caching is off for it. */
+  private async lookupCache(
+    tenantId: string,
+    input: ChatInput,
+    signal: AbortSignal,
+  ): Promise<CacheLookup | undefined> {
+    const responseCache = this.deps.responseCache;
+    if (!responseCache || input.cache === 'off') return undefined;
+    const policy = await responseCache.settings.cachePolicy(tenantId, input.cache);
+    if (policy.mode === 'off') return undefined;
+    return responseCache.cache.lookup(
+      {
+        tenantId,
+        model: input.model,
+        messages: input.messages,
+        params: input.params,
+        mode: policy.mode,
+        ttlSeconds: policy.ttlSeconds,
+      },
+      signal,
+    );
   }
 
   async embed(
@@ -107,7 +164,7 @@ export class GatewayService {
   ): Promise<{ model: string; vectors: number[][]; usage: Usage }> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, 'chat:write');
-    const plan = this.deps.router.plan(input.model);
+    const plan = this.deps.router.plan(input.model, tenantId);
     const first = plan[0]!;
     if (first.spec.kind !== 'embedding' && !first.passthrough)
       throw new ModelKindError(`"${input.model}" is a chat model; use an embedding model`, {
@@ -132,15 +189,20 @@ export class GatewayService {
     try {
       const result = await this.deps.router.call(
         plan,
-        (routed, deployment, callSignal) =>
-          deployment.model.embed(
-            {
-              model: deployment.spec.model === '*' ? routed.spec.name : deployment.spec.model,
-              input: input.input,
-              ...(input.dimensions ? { dimensions: input.dimensions } : {}),
-            },
-            { signal: callSignal },
-          ),
+        (routed, deployment, callSignal) => {
+          // Never hand a provider the router's combined signal itself (see linkedSignal).
+          const link = linkedSignal(callSignal);
+          return deployment.model
+            .embed(
+              {
+                model: deployment.spec.model === '*' ? routed.spec.name : deployment.spec.model,
+                input: input.input,
+                ...(input.dimensions ? { dimensions: input.dimensions } : {}),
+              },
+              { signal: link.signal },
+            )
+            .finally(link.release);
+        },
         { signal, estimateTokens: estimate, report },
       );
       const usage = { inputTokens: result.inputTokens || estimate, outputTokens: 0 };
@@ -171,6 +233,7 @@ export class GatewayService {
       report: RouteReport;
       promptTokens: number;
       signal: AbortSignal;
+      cached?: boolean;
     },
   ): AsyncIterable<StreamPart> {
     let usage: Usage | undefined;
@@ -198,7 +261,17 @@ export class GatewayService {
         outputTokens: countTokens(text) + countTokens(toolText),
       };
       const status = failure === undefined && !run.signal.aborted ? 'success' : statusOf(failure, run.signal);
-      this.meter(run.ctx, run.tenantId, 'chat', run.report, counted, run.startedAt, status, failure);
+      this.meter(
+        run.ctx,
+        run.tenantId,
+        'chat',
+        run.report,
+        counted,
+        run.startedAt,
+        status,
+        failure,
+        run.cached,
+      );
     }
   }
 
@@ -211,6 +284,7 @@ export class GatewayService {
     startedAt: number,
     status: 'success' | 'error' | 'cancelled',
     error?: unknown,
+    cached = false,
   ): void {
     const price = report.deployment?.spec.price ?? { input: 0, output: 0 };
     const principal = ctx.principal;
@@ -236,6 +310,7 @@ export class GatewayService {
           : error
             ? 'internal_error'
             : null,
+      cached,
     });
   }
 }
@@ -248,6 +323,39 @@ function statusOf(error: unknown, signal: AbortSignal): 'error' | 'cancelled' {
 
 function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError');
+}
+
+/** A cached answer as a stream: the text in one part, then its usage and finish reason. */
+async function* replay(completion: CachedCompletion, report: RouteReport): AsyncIterable<StreamPart> {
+  report.firstPartAt = performance.now();
+  if (completion.text !== '') yield { type: 'text', text: completion.text };
+  yield { type: 'usage', usage: completion.usage };
+  yield { type: 'finish', reason: completion.finishReason };
+}
+
+/**
+ * Passes the parts through and, on a cache miss, stores the answer once the stream has completed: not
+ * after an error or a cancellation, and not when the model called tools (a tool call asks the client to
+ * act on the world as it is now; replaying it, call ids and all, could repeat an action) or was filtered.
+ */
+async function* storedWhenComplete(
+  parts: AsyncIterable<StreamPart>,
+  store: (completion: CachedCompletion) => Promise<void>,
+  signal: AbortSignal,
+): AsyncIterable<StreamPart> {
+  let text = '';
+  let calledTools = false;
+  let usage: Usage | undefined;
+  let finish: string | undefined;
+  for await (const part of parts) {
+    if (part.type === 'text') text += part.text;
+    else if (part.type === 'tool-call') calledTools = true;
+    else if (part.type === 'usage') usage = part.usage;
+    else if (part.type === 'finish') finish = part.reason;
+    yield part;
+  }
+  if (signal.aborted || calledTools || !usage || (finish !== 'stop' && finish !== 'length')) return;
+  await store({ text, finishReason: finish, usage });
 }
 
 function requestedOutput(params: Record<string, unknown>): number {

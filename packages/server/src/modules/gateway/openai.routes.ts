@@ -7,6 +7,7 @@ import type { Authenticator } from '../../http/auth.js';
 import { handleOpenAIError, openAIErrorBody } from '../../http/openai-errors.js';
 import { type ChatMessage, collect, type StreamPart } from '../../providers/llm/language-model.js';
 import type { ChatRun, GatewayService } from './gateway.service.js';
+import { CACHE_MODES, type CacheMode } from './response-cache.js';
 
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
@@ -122,15 +123,22 @@ export const openAIRoutes: FastifyPluginAsyncZod<OpenAIRoutesOptions> = async (a
     async (request, reply) => {
       const ctx = await authn.required(request);
       const { model, messages, stream, stream_options, ...params } = request.body;
+      const cache = cacheModeOf(request.headers['x-nexus-cache']);
       const abort = abortOnDisconnect(request, reply);
       const run = await gateway.chat(
         ctx,
-        { model, messages: messages as ChatMessage[], params: stripNulls(params) },
+        {
+          model,
+          messages: messages as ChatMessage[],
+          params: stripNulls(params),
+          ...(cache ? { cache } : {}),
+        },
         abort.signal,
       );
       if (!stream) {
         const completion = await collect(run.parts);
         abort.done();
+        if (run.cache !== 'off') reply.header('x-nexus-cache', run.cache);
         return {
           id: run.id,
           object: 'chat.completion',
@@ -188,6 +196,17 @@ function usageOf(usage: { inputTokens: number; outputTokens: number } | undefine
   const prompt = usage?.inputTokens ?? 0;
   const completion = usage?.outputTokens ?? 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** `x-nexus-cache: exact|semantic|off` asks for (or bypasses) the response cache for this one request. */
+function cacheModeOf(header: string | string[] | undefined): CacheMode | undefined {
+  if (header === undefined) return undefined;
+  const value = String(header).trim().toLowerCase();
+  if ((CACHE_MODES as readonly string[]).includes(value)) return value as CacheMode;
+  const message = 'must be exact, semantic or off';
+  throw new ValidationError(`x-nexus-cache: ${message}`, {
+    details: [{ location: 'header', path: 'x-nexus-cache', message, issue: 'invalid_value' }],
+  });
 }
 
 /** OpenAI clients send `null` for "not set"; upstreams get the parameter left out instead. */
@@ -268,8 +287,10 @@ async function streamChat(
     connection: 'keep-alive',
     'x-request-id': request.id,
     'x-accel-buffering': 'no',
+    ...(run.cache === 'off' ? {} : { 'x-nexus-cache': run.cache }),
   });
-  const head = `data: {"id":${JSON.stringify(run.id)},"object":"chat.completion.chunk","created":${run.created},"model":${JSON.stringify(run.model)},"system_fingerprint":null,"choices":`;
+  // No `system_fingerprint`: OpenAI's schema types it as a string (optional), so `null` is off-spec.
+  const head = `data: {"id":${JSON.stringify(run.id)},"object":"chat.completion.chunk","created":${run.created},"model":${JSON.stringify(run.model)},"choices":`;
   const chunk = (choices: string, usage?: string) =>
     `${head}${choices}${usage === undefined ? '' : `,"usage":${usage}`}}\n\n`;
   const delta = (body: string, finish: string | null = null) =>

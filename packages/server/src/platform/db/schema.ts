@@ -53,6 +53,8 @@ export interface DB {
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
   llm_calls: LlmCallsTable;
+  tenant_gateway_settings: TenantGatewaySettingsTable;
+  model_catalog_entries: ModelCatalogEntriesTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -170,4 +172,22 @@ export interface LlmCallsTable {
   error_code: string | null;
   cached: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+}
+
+export interface TenantGatewaySettingsTable {
+  tenant_id: string;
+  response_cache: ColumnType<'off' | 'exact' | 'semantic', 'off' | 'exact' | 'semantic' | undefined>;
+  cache_ttl_s: number | null;
+  updated_at: UpdatedAt;
+}
+
+/** A model catalog entry managed through the API: global (`tenant_id` null) or one tenant's own. */
+export interface ModelCatalogEntriesTable {
+  id: string;
+  tenant_id: string | null;
+  name: string;
+  spec: Json<Record<string, unknown>>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 }

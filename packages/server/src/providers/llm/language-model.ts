@@ -78,6 +78,8 @@ export interface LanguageModel {
    */
   stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart>;
   embed(request: EmbedRequest, options: CallOptions): Promise<EmbedResult>;
+  /** The model ids the upstream serves (`GET /models`), for adapters that can ask. */
+  listModels?(options: CallOptions): Promise<string[]>;
 }
 
 /** A failure reported by, or on the way to, an upstream provider. */

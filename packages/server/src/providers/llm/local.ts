@@ -46,7 +46,8 @@ export class LocalLanguageModel implements LanguageModel {
         finish = 'length';
         break;
       }
-      if (delay > 0) await sleep(delay, undefined, { signal: options.signal });
+      // Aborting rejects with the signal's reason (the caller's), not a generic AbortError.
+      if (delay > 0) await sleep(delay, undefined, { signal: options.signal }).catch(() => undefined);
       options.signal.throwIfAborted();
       outputTokens += tokens;
       yield { type: 'text', text: word };

@@ -34,6 +34,9 @@ export class OpenAICompatibleModel implements LanguageModel {
       apiKey: settings.apiKey,
       maxRetries: 0,
       timeout: 24 * 3600 * 1000,
+      // Failures surface as UpstreamErrors and are logged once at the edge; the SDK's own stderr lines
+      // (e.g. "Could not parse message into JSON" on a malformed stream) would only duplicate them.
+      logLevel: 'off',
       ...(settings.fetch ? { fetch: settings.fetch } : {}),
     });
   }
@@ -84,6 +87,8 @@ export class OpenAICompatibleModel implements LanguageModel {
     } catch (error) {
       throw toUpstreamError(error, options.signal);
     }
+    // The SDK ends a stream quietly when its request is aborted (a timeout, the client gone): say why.
+    if (options.signal.aborted) throw options.signal.reason;
     if (!finish)
       throw new UpstreamError('The upstream stream ended without a finish reason', { retryable: true });
     yield { type: 'finish', reason: finish };
@@ -105,6 +110,20 @@ export class OpenAICompatibleModel implements LanguageModel {
     } catch (error) {
       throw toUpstreamError(error, options.signal);
     }
+  }
+
+  /** `GET {base}/models`: the ids the upstream serves (bounded, in case a server pages without end). */
+  async listModels(options: CallOptions): Promise<string[]> {
+    const ids: string[] = [];
+    try {
+      for await (const model of this.client.models.list({ signal: options.signal })) {
+        ids.push(model.id);
+        if (ids.length >= 10_000) break;
+      }
+    } catch (error) {
+      throw toUpstreamError(error, options.signal);
+    }
+    return ids;
   }
 }
 
@@ -134,6 +153,17 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): unknown {
         status: 400,
         cause: error,
         details: { upstream_status: status },
+      });
+    }
+    // A 404 about the model is the upstream not serving it (OpenAI: code model_not_found): the caller's 404.
+    if (status === 404 && (error.code === 'model_not_found' || /model/i.test(upstreamMessage))) {
+      return new UpstreamError(upstreamMessage, {
+        upstreamStatus: status,
+        retryable: false,
+        code: 'model_not_found',
+        status: 404,
+        cause: error,
+        details: { upstream_status: status, param: 'model' },
       });
     }
     return new UpstreamError(`The upstream answered HTTP ${status}: ${upstreamMessage}`, {

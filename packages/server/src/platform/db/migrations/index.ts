@@ -3,6 +3,8 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_identity.js';
 import * as m0003 from './0003_audit_truncate_guard.js';
 import * as m0004 from './0004_gateway.js';
+import * as m0005 from './0005_gateway_cache.js';
+import * as m0006 from './0006_model_catalog.js';
 
 /**
  * Every migration, in order. Listed by hand (no folder scan) so the compiled server and the tests see the
@@ -13,4 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002_identity': m0002,
   '0003_audit_truncate_guard': m0003,
   '0004_gateway': m0004,
+  '0005_gateway_cache': m0005,
+  '0006_model_catalog': m0006,
 };

@@ -1,0 +1,435 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * What the fake does with one request. Everything is optional: `{}` streams the default reply.
+ * "Content chunks" are the chunks after the role chunk that carry text or tool-call pieces.
+ */
+export interface Behaviour {
+  /** Milliseconds to wait before the response headers. */
+  latencyMs?: number;
+  /** Never answer (until the client gives up or the fake is closed). */
+  hang?: boolean;
+  /** Answer this HTTP error with OpenAI's error body (and `Retry-After` when given). */
+  error?: {
+    status: number;
+    message?: string;
+    type?: string;
+    code?: string | null;
+    param?: string | null;
+    retryAfter?: string;
+  };
+  /** The reply, streamed one word per content chunk. */
+  text?: string;
+  /** Tool calls, streamed as OpenAI does: id and name first, then the arguments in pieces. */
+  toolCalls?: { id?: string; name: string; arguments: string }[];
+  /** Stream pace in content chunks per second; unset or 0 sends them as fast as the socket takes them. */
+  tokensPerSecond?: number;
+  /** Usage to report; `false` reports none even when asked. Default: a rough count. */
+  usage?: { prompt_tokens: number; completion_tokens: number } | false;
+  finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  /** After this many content chunks, destroy the socket (a connection that drops mid-stream). */
+  disconnectAfter?: number;
+  /** After this many content chunks, send nothing more and keep the connection open. */
+  stallAfter?: number;
+  /** After this many content chunks, send a line that is not a chunk (`garbage`) or broken JSON. */
+  malformed?: { after: number; kind: 'garbage' | 'invalid-json' };
+}
+
+export interface RecordedRequest {
+  /** 1-based order of arrival. */
+  seq: number;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The parsed JSON body (undefined for GET or a body that is not JSON). */
+  body: Record<string, unknown> | undefined;
+  /** `body.model`, for filtering. */
+  model: string | undefined;
+  /** `performance.now()` when the request arrived (ordering only; tests assert no timings). */
+  receivedAt: number;
+  /** The client closed the connection before the response was complete. */
+  aborted: boolean;
+}
+
+export interface FakeOpenAIOptions {
+  /** The behaviour of requests nothing more specific was set for. */
+  defaults?: Behaviour;
+  /** Keep `requests` (on by default; a long benchmark may turn it off to keep memory flat). */
+  record?: boolean;
+}
+
+const DEFAULT_TEXT = 'Hello from the fake upstream.';
+
+/** A behaviour's chunk bodies, built once per behaviour object (the benchmark reuses one for every stream). */
+interface Script {
+  /** The `choices` JSON of each content chunk. */
+  content: string[];
+  finish: string;
+  text: string;
+  toolCalls: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+}
+
+/**
+ * A local stand-in for an OpenAI-compatible upstream over real HTTP on 127.0.0.1:
+ * `POST /v1/chat/completions` (SSE or JSON, `stream_options.include_usage` answered with a final chunk
+ * that has empty `choices` and the usage, as OpenAI does), `POST /v1/embeddings`, `GET /v1/models`.
+ *
+ * What a request gets, first match wins: the next behaviour queued for its model (`script`), the next
+ * one queued for any model (`script('*', ...)`), the behaviour set for its model (`on`), `defaults`.
+ * Every request is recorded in `requests`; every request whose client went away before the answer was
+ * complete is also in `aborts` (how tests prove that a client disconnect reaches the upstream).
+ */
+export class FakeOpenAI {
+  readonly requests: RecordedRequest[] = [];
+  readonly aborts: RecordedRequest[] = [];
+  /** Behaviour per model name (the `model` of the request body). */
+  readonly scenarios = new Map<string, Behaviour>();
+  defaults: Behaviour;
+  private readonly queues = new Map<string, Behaviour[]>();
+  private readonly scripts = new WeakMap<Behaviour, Script>();
+  private readonly record: boolean;
+  private seq = 0;
+  private closing = false;
+
+  private constructor(
+    private readonly server: Server,
+    /** The base URL, ending in `/v1` (what OPENAI_BASE_URL takes). */
+    readonly url: string,
+    options: FakeOpenAIOptions,
+  ) {
+    this.defaults = options.defaults ?? {};
+    this.record = options.record ?? true;
+  }
+
+  static async start(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+    let fake: FakeOpenAI | undefined;
+    const server = createServer((req, res) => fake!.handle(req, res));
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeOpenAI(server, `http://127.0.0.1:${port}/v1`, options);
+    return fake;
+  }
+
+  /** Sets the behaviour of every request for `model`; returns the model name for convenience. */
+  on(model: string, behaviour: Behaviour): string {
+    this.scenarios.set(model, behaviour);
+    return model;
+  }
+
+  /** Queues one-shot behaviours for the next requests for `model` (`*`: any model), in order. */
+  script(model: string, ...behaviours: Behaviour[]): void {
+    const queue = this.queues.get(model) ?? [];
+    queue.push(...behaviours);
+    this.queues.set(model, queue);
+  }
+
+  /** Requests whose body asked for `model`. */
+  requestsFor(model: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.model === model);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+  }
+
+  private behaviourFor(model: string | undefined): Behaviour {
+    const key = model ?? '';
+    return (
+      this.queues.get(key)?.shift() ??
+      this.queues.get('*')?.shift() ??
+      this.scenarios.get(key) ??
+      this.defaults
+    );
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0]!;
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      raw += chunk;
+    });
+    req.on('end', () => {
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
+      } catch {
+        body = undefined;
+      }
+      const model = typeof body?.model === 'string' ? body.model : undefined;
+      const recorded: RecordedRequest = {
+        seq: ++this.seq,
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        body,
+        model,
+        receivedAt: performance.now(),
+        aborted: false,
+      };
+      if (this.record) this.requests.push(recorded);
+      // An answer that did not complete, and that we did not cut off ourselves, was abandoned by the client.
+      let cutOff = false;
+      res.once('close', () => {
+        if (!res.writableFinished && !cutOff && !this.closing) {
+          recorded.aborted = true;
+          this.aborts.push(recorded);
+        }
+      });
+      // Drops the connection once what was written has gone out (a plain destroy would discard it).
+      const cut = () => {
+        cutOff = true;
+        res.socket?.destroySoon();
+      };
+      if (req.method === 'GET' && path === '/v1/models') return void this.models(res);
+      if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/embeddings')) {
+        return void sendError(res, { status: 404, message: `Unknown request URL: ${req.method} ${path}` });
+      }
+      if (!body || !model) {
+        return void sendError(res, {
+          status: 400,
+          message: 'We could not parse the JSON body of your request.',
+        });
+      }
+      const behaviour = this.behaviourFor(model);
+      if (behaviour.hang) return;
+      const answer = () => {
+        if (res.destroyed) return;
+        if (behaviour.error) return void sendError(res, behaviour.error);
+        if (path === '/v1/embeddings') return void this.embeddings(res, body, raw.length);
+        if (body.stream === true)
+          return void this.stream(res, recorded.seq, body, behaviour, raw.length, cut);
+        this.completion(res, recorded.seq, body, behaviour, raw.length);
+      };
+      if (behaviour.latencyMs) setTimeout(answer, behaviour.latencyMs);
+      else answer();
+    });
+  }
+
+  private scriptOf(behaviour: Behaviour): Script {
+    let script = this.scripts.get(behaviour);
+    if (script) return script;
+    const text = behaviour.text ?? (behaviour.toolCalls ? '' : DEFAULT_TEXT);
+    const choice = (delta: string) => `[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":null}]`;
+    const content = (text.match(/\S+\s*/g) ?? []).map((word) =>
+      choice(`{"content":${JSON.stringify(word)}}`),
+    );
+    const toolCalls = (behaviour.toolCalls ?? []).map((call, index) => ({
+      id: call.id ?? `call_fake${index}`,
+      type: 'function' as const,
+      function: { name: call.name, arguments: call.arguments },
+    }));
+    toolCalls.forEach((call, index) => {
+      content.push(
+        choice(
+          `{"tool_calls":[${JSON.stringify({ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } })}]}`,
+        ),
+      );
+      // The arguments in two pieces, as upstreams split them anywhere (even inside a JSON token).
+      const args = call.function.arguments;
+      const half = Math.ceil(args.length / 2);
+      for (const piece of [args.slice(0, half), args.slice(half)]) {
+        if (piece)
+          content.push(
+            choice(`{"tool_calls":[{"index":${index},"function":{"arguments":${JSON.stringify(piece)}}}]}`),
+          );
+      }
+    });
+    const reason = behaviour.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
+    script = {
+      content,
+      finish: `[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${reason}"}]`,
+      text,
+      toolCalls,
+    };
+    this.scripts.set(behaviour, script);
+    return script;
+  }
+
+  private usageOf(behaviour: Behaviour, script: Script, bodyLength: number): string | undefined {
+    if (behaviour.usage === false) return undefined;
+    const usage = behaviour.usage ?? {
+      prompt_tokens: Math.ceil(bodyLength / 4),
+      completion_tokens: script.content.length,
+    };
+    return JSON.stringify({ ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens });
+  }
+
+  private stream(
+    res: ServerResponse,
+    seq: number,
+    body: Record<string, unknown>,
+    behaviour: Behaviour,
+    bodyLength: number,
+    cut: () => void,
+  ): void {
+    const script = this.scriptOf(behaviour);
+    const includeUsage =
+      (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    const head = `data: {"id":"chatcmpl-fake${seq}","object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},"model":${JSON.stringify(body.model)},"system_fingerprint":"fp_fake","choices":`;
+    // With include_usage, OpenAI sends `"usage":null` on every chunk but the last.
+    const tail = includeUsage ? ',"usage":null}\n\n' : '}\n\n';
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.write(
+      `${head}[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]${tail}`,
+    );
+    const { disconnectAfter, stallAfter, malformed } = behaviour;
+    const intervalMs = behaviour.tokensPerSecond ? 1000 / behaviour.tokensPerSecond : 0;
+    let sent = 0;
+    /** Writes the next chunk; false once the stream is over (ended, cut, stalled). */
+    const step = (): boolean => {
+      if (res.destroyed || sent === stallAfter) return false;
+      if (sent === disconnectAfter) {
+        cut();
+        return false;
+      }
+      if (sent === malformed?.after) {
+        res.end(
+          malformed.kind === 'garbage'
+            ? 'data: this is not JSON\n\n'
+            : `${head}[{"index":0,"delta":{"content":"brok\n\n`,
+        );
+        return false;
+      }
+      if (sent < script.content.length) {
+        res.write(head + script.content[sent++] + tail);
+        return true;
+      }
+      let end = head + script.finish + tail;
+      const usage = includeUsage ? this.usageOf(behaviour, script, bodyLength) : undefined;
+      if (usage) end += `${head}[],"usage":${usage}}\n\n`;
+      res.end(`${end}data: [DONE]\n\n`);
+      return false;
+    };
+    if (intervalMs === 0) {
+      while (step());
+      return;
+    }
+    // Paced against the clock from the headers on (chunk i is due at (i + 1) × interval), so timer lateness
+    // under load does not add up: each tick sends every chunk due by then, and the end right after the last.
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const tick = (): void => {
+      const due = Math.floor((performance.now() - started) / intervalMs + 1e-9);
+      while (sent < due || sent === script.content.length) if (!step()) return;
+      timer = setTimeout(tick, Math.max(0, started + (sent + 1) * intervalMs - performance.now()));
+    };
+    timer = setTimeout(tick, intervalMs);
+    res.once('close', () => clearTimeout(timer));
+  }
+
+  private completion(
+    res: ServerResponse,
+    seq: number,
+    body: Record<string, unknown>,
+    behaviour: Behaviour,
+    bodyLength: number,
+  ): void {
+    const script = this.scriptOf(behaviour);
+    const usage = this.usageOf(behaviour, script, bodyLength);
+    const message = {
+      role: 'assistant',
+      content: script.toolCalls.length > 0 && script.text === '' ? null : script.text,
+      refusal: null,
+      ...(script.toolCalls.length > 0 ? { tool_calls: script.toolCalls } : {}),
+    };
+    sendJson(res, 200, {
+      id: `chatcmpl-fake${seq}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+      choices: [
+        {
+          index: 0,
+          message,
+          logprobs: null,
+          finish_reason: behaviour.finishReason ?? (script.toolCalls.length > 0 ? 'tool_calls' : 'stop'),
+        },
+      ],
+      ...(usage ? { usage: JSON.parse(usage) } : {}),
+      system_fingerprint: 'fp_fake',
+    });
+  }
+
+  /** Deterministic vectors (a function of the text), `dimensions` long (default 8). */
+  private embeddings(res: ServerResponse, body: Record<string, unknown>, bodyLength: number): void {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 8;
+    const data = inputs.map((input, index) => {
+      const text = String(input);
+      let seed = 0;
+      for (let i = 0; i < text.length; i++) seed = (seed * 31 + text.charCodeAt(i)) >>> 0;
+      const embedding = Array.from({ length: dimensions }, (_, i) => ((seed >>> (i % 24)) % 1000) / 1000);
+      // The OpenAI SDK asks for base64 (little-endian float32) unless told otherwise, and decodes it.
+      return {
+        object: 'embedding',
+        index,
+        embedding:
+          body.encoding_format === 'base64'
+            ? Buffer.from(new Float32Array(embedding).buffer).toString('base64')
+            : embedding,
+      };
+    });
+    const tokens = Math.ceil(bodyLength / 4);
+    sendJson(res, 200, {
+      object: 'list',
+      data,
+      model: body.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
+  private models(res: ServerResponse): void {
+    const ids = new Set(['fake-model', ...this.scenarios.keys()]);
+    sendJson(res, 200, {
+      object: 'list',
+      data: [...ids].map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })),
+    });
+  }
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+/** OpenAI's error body: `{ error: { message, type, param, code } }`. */
+function sendError(res: ServerResponse, error: NonNullable<Behaviour['error']>): void {
+  const type =
+    error.type ??
+    (error.status === 429
+      ? 'rate_limit_exceeded'
+      : error.status >= 500
+        ? 'server_error'
+        : 'invalid_request_error');
+  sendJson(
+    res,
+    error.status,
+    {
+      error: {
+        message: error.message ?? `The fake upstream answered HTTP ${error.status}`,
+        type,
+        param: error.param ?? null,
+        code: error.code ?? null,
+      },
+    },
+    error.retryAfter === undefined ? {} : { 'retry-after': error.retryAfter },
+  );
+}
