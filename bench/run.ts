@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runAuthBench } from './auth.js';
+import { runGatewayBench } from './gateway.js';
 import { runHttpBench } from './http.js';
 
 const { positionals, values } = parseArgs({
@@ -11,10 +12,15 @@ const { positionals, values } = parseArgs({
   options: {
     connections: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string' },
     routes: { type: 'string', default: '/healthz,/v1/status' },
-    rounds: { type: 'string', default: '3' },
+    // Per benchmark default: 3 for http and auth, 1 for gateway (18 runs per round).
+    rounds: { type: 'string' },
     'login-seconds': { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '1,100,500' },
+    tokens: { type: 'string', default: '20' },
+    'token-rate': { type: 'string', default: '500' },
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 
@@ -22,16 +28,26 @@ const benches: Record<string, () => Promise<void>> = {
   auth: () =>
     runAuthBench({
       durationSeconds: Number(values.duration),
-      rounds: Number(values.rounds),
+      rounds: Number(values.rounds ?? 3),
       loginSeconds: Number(values['login-seconds']),
     }),
   http: () =>
     runHttpBench({
       connections: Number(values.connections),
       durationSeconds: Number(values.duration),
-      warmupSeconds: Number(values.warmup),
+      warmupSeconds: Number(values.warmup ?? 2),
       routes: values.routes.split(','),
-      rounds: Number(values.rounds),
+      rounds: Number(values.rounds ?? 3),
+    }),
+  gateway: () =>
+    runGatewayBench({
+      durationSeconds: Number(values.duration),
+      warmupSeconds: Number(values.warmup ?? 1),
+      rounds: Number(values.rounds ?? 1),
+      concurrency: values.concurrency.split(',').map(Number),
+      tokens: Number(values.tokens),
+      tokenRate: Number(values['token-rate']),
+      ...(values['cpu-prof-dir'] ? { cpuProfDir: values['cpu-prof-dir'] } : {}),
     }),
 };
 
@@ -39,7 +55,7 @@ const name = positionals[0];
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--connections 100] [--duration 10] [--warmup 2]`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--connections 100] [--duration 10] [--warmup 2] [--rounds 3] (gateway: [--concurrency 1,100,500] [--tokens 20] [--token-rate 500] [--cpu-prof-dir DIR])`,
   );
   process.exit(2);
 }

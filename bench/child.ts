@@ -1,0 +1,87 @@
+/**
+ * Servers under benchmark run in child processes, one process each, so that the CPU time and memory of each
+ * one (a gateway, the fake upstream) can be measured on its own. The child side calls `serveStats()`; the
+ * parent side `forkServer()` and then `stats()` around each measured run.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+
+export interface ProcessStats {
+  /** User + system CPU time of the whole process since it started, in microseconds. */
+  cpuMicros: number;
+  rss: number;
+  /** Highest RSS sampled (every 50 ms) since the previous `stats({ reset: true })`. */
+  peakRss: number;
+}
+
+/** Child side: answers `{ type: 'stats' }` over IPC with CPU time and RSS. */
+export function serveStats(): void {
+  let peak = process.memoryUsage.rss();
+  setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50).unref();
+  process.on('message', (message: { type?: string; reset?: boolean }) => {
+    if (message?.type !== 'stats') return;
+    const rss = process.memoryUsage.rss();
+    const cpu = process.cpuUsage();
+    process.send?.({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss, peakRss: Math.max(peak, rss) });
+    if (message.reset) peak = rss;
+  });
+}
+
+export interface ServerChild<Ready> {
+  child: ChildProcess;
+  ready: Ready;
+  stats(options?: { reset?: boolean }): Promise<ProcessStats>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks `bench/<file>` (TypeScript through tsx) and waits for its first IPC message, which describes the
+ * server (its port and the like). A child that exits first rejects with its exit code.
+ */
+export async function forkServer<Ready>(
+  file: string,
+  env: Record<string, string | undefined> = {},
+  execArgv: string[] = [],
+): Promise<ServerChild<Ready>> {
+  const child = fork(path.join(import.meta.dirname, file), [], {
+    execArgv: ['--import', 'tsx', ...execArgv],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`${file} exited with ${code} before it was ready`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as Ready);
+    });
+  });
+  return {
+    child,
+    ready,
+    stats: (options = {}) =>
+      new Promise<ProcessStats>((resolve, reject) => {
+        const onMessage = (m: { type?: string } & ProcessStats) => {
+          if (m?.type !== 'stats') return;
+          child.off('message', onMessage);
+          resolve(m);
+        };
+        child.on('message', onMessage);
+        if (!child.send({ type: 'stats', reset: options.reset === true }))
+          reject(new Error(`${file} is gone`));
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.send('stop');
+      }),
+  };
+}
