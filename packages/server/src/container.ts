@@ -42,7 +42,6 @@ import { migrateUp, schemaState } from './platform/db/migrator.js';
 import { withTimeout } from './platform/with-timeout.js';
 import { AnthropicModel } from './providers/llm/anthropic.js';
 import { LocalLanguageModel } from './providers/llm/local.js';
-import { fetchWithConnectTimeout } from './providers/llm/connect-timeout.js';
 import { OpenAICompatibleModel } from './providers/llm/openai-compatible.js';
 import { VERSION } from './version.js';
 
@@ -201,8 +200,6 @@ export async function createContainer(
     wordsPerSecond: config.LOCAL_MODEL_WORDS_PER_S,
     embeddingDimensions: config.LOCAL_EMBEDDING_DIMENSIONS,
   });
-  // Every upstream call gives up when no response headers came within GATEWAY_CONNECT_TIMEOUT_MS.
-  const upstreamFetch = fetchWithConnectTimeout(overrides.fetch ?? fetch, config.GATEWAY_CONNECT_TIMEOUT_MS);
   const registry = new ModelRegistry({
     models: catalog.models,
     ...(catalog.passthrough ? { passthrough: catalog.passthrough } : {}),
@@ -213,13 +210,15 @@ export async function createContainer(
           baseUrl: d.base_url ?? '',
           apiKey: (d.api_key_env ? config.readEnv(d.api_key_env) : undefined) ?? 'none',
           streamUsage: d.stream_usage,
-          fetch: upstreamFetch,
+          connectTimeoutMs: config.GATEWAY_CONNECT_TIMEOUT_MS,
+          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
         }),
       anthropic: (d) =>
         new AnthropicModel({
           ...(d.base_url ? { baseUrl: d.base_url } : {}),
           apiKey: (d.api_key_env ? config.readEnv(d.api_key_env) : undefined) ?? 'none',
-          fetch: upstreamFetch,
+          connectTimeoutMs: config.GATEWAY_CONNECT_TIMEOUT_MS,
+          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
         }),
     },
     circuit: { failures: config.GATEWAY_CIRCUIT_FAILURES, cooldownMs: config.GATEWAY_CIRCUIT_COOLDOWN_MS },

@@ -23,10 +23,14 @@ describe('metering across a graceful shutdown', () => {
     const s = await registerUser(t.app);
     const ask = (payload: object) =>
       t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: s.auth, payload });
-    expect(
-      (await ask({ model: 'local', messages: [{ role: 'user', content: 'one' }] })).statusCode,
-    ).toBe(200);
-    const streamed = await ask({ model: 'local', stream: true, messages: [{ role: 'user', content: 'two' }] });
+    expect((await ask({ model: 'local', messages: [{ role: 'user', content: 'one' }] })).statusCode).toBe(
+      200,
+    );
+    const streamed = await ask({
+      model: 'local',
+      stream: true,
+      messages: [{ role: 'user', content: 'two' }],
+    });
     expect(streamed.body).toContain('[DONE]');
     expect((await ask({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })).statusCode).toBe(404);
     const embedded = await t.app.inject({

@@ -19,6 +19,8 @@ export interface AnthropicSettings {
   /** Defaults to https://api.anthropic.com. */
   baseUrl?: string;
   apiKey: string;
+  /** Give up when the upstream has sent no response headers within this long (a retryable failure). */
+  connectTimeoutMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -48,7 +50,7 @@ export class AnthropicModel implements LanguageModel {
   readonly provider = 'anthropic';
   private readonly client: Anthropic;
 
-  constructor(settings: AnthropicSettings) {
+  constructor(private readonly settings: AnthropicSettings) {
     this.client = new Anthropic({
       // Explicit values keep the SDK from reading ANTHROPIC_* variables or credential files itself.
       baseURL: settings.baseUrl ?? 'https://api.anthropic.com',
@@ -64,7 +66,12 @@ export class AnthropicModel implements LanguageModel {
     const body = toMessagesRequest(request);
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
-      events = await this.client.messages.create(body, { signal: options.signal });
+      // The SDK's per-request timeout ends when the response headers arrive: for a stream, that is
+      // the connect timeout; the router's first-token and total timeouts cover the rest.
+      events = await this.client.messages.create(body, {
+        signal: options.signal,
+        ...(this.settings.connectTimeoutMs ? { timeout: this.settings.connectTimeoutMs } : {}),
+      });
     } catch (error) {
       throw toUpstreamError(error, options.signal);
     }

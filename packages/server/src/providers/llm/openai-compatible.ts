@@ -16,6 +16,8 @@ export interface OpenAICompatibleSettings {
   apiKey: string;
   /** Ask the upstream for usage in streams (`stream_options.include_usage`); off for upstreams without it. */
   streamUsage?: boolean;
+  /** Give up when the upstream has sent no response headers within this long (a retryable failure). */
+  connectTimeoutMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -53,7 +55,12 @@ export class OpenAICompatibleModel implements LanguageModel {
           stream: true,
           ...(this.settings.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
         } as OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming,
-        { signal: options.signal },
+        // The SDK's per-request timeout ends when the response headers arrive: for a stream, that is
+        // the connect timeout; the router's first-token and total timeouts cover the rest.
+        {
+          signal: options.signal,
+          ...(this.settings.connectTimeoutMs ? { timeout: this.settings.connectTimeoutMs } : {}),
+        },
       );
     } catch (error) {
       throw toUpstreamError(error, options.signal);
