@@ -121,6 +121,19 @@ export function errorBody(error: AppError, requestId: string): ErrorBody {
 
 /** The one edge error handler: logs once, never leaks internals, always answers the JSON error shape. */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(error, request, reply, (appError) => errorBody(appError, request.id));
+}
+
+/**
+ * Maps, logs (once: 5xx at error with the cause, 4xx at info) and answers an error; `render` picks the
+ * body shape (Nexus's, or OpenAI's on the OpenAI-compatible routes).
+ */
+export function sendError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  render: (appError: AppError) => unknown,
+): FastifyReply {
   const appError = isResponseSerializationError(error)
     ? new InternalError('The server produced a response that does not match its schema', { cause: error })
     : toAppError(error);
@@ -128,7 +141,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   else request.log.info({ code: appError.code, status: appError.status }, appError.message);
   if (appError.headers) reply.headers(appError.headers);
   if (appError.status === 503 && !appError.headers?.['retry-after']) reply.header('retry-after', '5');
-  return reply.status(appError.status).send(errorBody(appError, request.id));
+  return reply.status(appError.status).send(render(appError));
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {

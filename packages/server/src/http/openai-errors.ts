@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isResponseSerializationError } from 'fastify-type-provider-zod';
-import { type AppError, InternalError } from '../errors.js';
-import { toAppError } from './error-handler.js';
+import type { AppError } from '../errors.js';
+import { sendError } from './error-handler.js';
 
 /** OpenAI's error body: what OpenAI clients parse (`error.message`, `type`, `param`, `code`). */
 export interface OpenAIErrorBody {
@@ -46,12 +45,5 @@ export function handleOpenAIError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  const appError = isResponseSerializationError(error)
-    ? new InternalError('The server produced a response that does not match its schema', { cause: error })
-    : toAppError(error);
-  if (appError.status >= 500) request.log.error({ err: error, code: appError.code }, appError.message);
-  else request.log.info({ code: appError.code, status: appError.status }, appError.message);
-  if (appError.headers) reply.headers(appError.headers);
-  if (appError.status === 503 && !appError.headers?.['retry-after']) reply.header('retry-after', '5');
-  return reply.status(appError.status).send(openAIErrorBody(appError));
+  return sendError(error, request, reply, openAIErrorBody);
 }

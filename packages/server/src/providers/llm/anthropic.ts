@@ -8,11 +8,12 @@ import {
   type EmbedResult,
   type FinishReason,
   type LanguageModel,
-  parseRetryAfter,
   type StreamPart,
   textOf,
   UpstreamError,
   type Usage,
+  upstreamHttpError,
+  upstreamUnreachableError,
 } from './language-model.js';
 
 export interface AnthropicSettings {
@@ -389,30 +390,13 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): unknown {
   if (error instanceof UpstreamError || error instanceof BadRequestError) return error;
   if (error instanceof Anthropic.APIError && !(error instanceof Anthropic.APIConnectionError)) {
     const status = error.status ?? (error.type ? STATUS_OF_TYPE[error.type] : undefined);
-    if (status !== undefined) {
-      const upstreamMessage = error.apiMessage ?? error.message ?? `HTTP ${status}`;
-      if (status === 400 || status === 413 || status === 422) {
-        return new UpstreamError(upstreamMessage, {
-          upstreamStatus: status,
-          retryable: false,
-          code: 'invalid_request',
-          status: 400,
-          cause: error,
-          details: { upstream_status: status },
-        });
-      }
-      const retryAfterSeconds = parseRetryAfter(error.headers?.get?.('retry-after'));
-      return new UpstreamError(`The upstream answered HTTP ${status}: ${upstreamMessage}`, {
-        upstreamStatus: status,
-        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-        cause: error,
-        details: { upstream_status: status },
-      });
-    }
+    if (status !== undefined)
+      return upstreamHttpError(
+        status,
+        error.apiMessage ?? error.message ?? `HTTP ${status}`,
+        error.headers?.get?.('retry-after'),
+        error,
+      );
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new UpstreamError(`The upstream could not be reached: ${message}`, {
-    retryable: true,
-    cause: error,
-  });
+  return upstreamUnreachableError(error);
 }

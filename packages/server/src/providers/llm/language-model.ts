@@ -116,6 +116,46 @@ export class UpstreamError extends AppError {
   }
 }
 
+/**
+ * The error for an upstream's HTTP error answer, shared by the adapters: 400/413/422 are the caller's
+ * request as the upstream judged it (a non-retryable 400 `invalid_request` with the upstream's message);
+ * everything else keeps the upstream status for the router (retryable per isRetryableStatus, with
+ * `Retry-After`).
+ */
+export function upstreamHttpError(
+  status: number,
+  upstreamMessage: string,
+  retryAfter: string | null | undefined,
+  cause: unknown,
+): UpstreamError {
+  if (status === 400 || status === 413 || status === 422) {
+    return new UpstreamError(upstreamMessage, {
+      upstreamStatus: status,
+      retryable: false,
+      code: 'invalid_request',
+      status: 400,
+      cause,
+      details: { upstream_status: status },
+    });
+  }
+  const retryAfterSeconds = parseRetryAfter(retryAfter);
+  return new UpstreamError(`The upstream answered HTTP ${status}: ${upstreamMessage}`, {
+    upstreamStatus: status,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    cause,
+    details: { upstream_status: status },
+  });
+}
+
+/** The error for an upstream that could not be reached at all (refused, reset, timed out): retryable. */
+export function upstreamUnreachableError(error: unknown): UpstreamError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new UpstreamError(`The upstream could not be reached: ${message}`, {
+    retryable: true,
+    cause: error,
+  });
+}
+
 /** 408, 409, 429 and 5xx may succeed later; no status (a connection failure, a timeout) may too. */
 export function isRetryableStatus(status: number | undefined): boolean {
   return status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;

@@ -6,9 +6,10 @@ import {
   type EmbedResult,
   type FinishReason,
   type LanguageModel,
-  parseRetryAfter,
   type StreamPart,
   UpstreamError,
+  upstreamHttpError,
+  upstreamUnreachableError,
 } from './language-model.js';
 
 export interface OpenAICompatibleSettings {
@@ -148,20 +149,8 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): unknown {
   if (error instanceof UpstreamError) return error;
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     const status = error.status;
-    const retryAfterSeconds = parseRetryAfter(error.headers?.get?.('retry-after'));
     const upstreamMessage =
       (error.error as { message?: string } | undefined)?.message ?? error.message ?? `HTTP ${status}`;
-    // A 400/422 is the caller's request as the upstream judged it: pass it back as the caller's error.
-    if (status === 400 || status === 422) {
-      return new UpstreamError(upstreamMessage, {
-        upstreamStatus: status,
-        retryable: false,
-        code: 'invalid_request',
-        status: 400,
-        cause: error,
-        details: { upstream_status: status },
-      });
-    }
     // A 404 about the model is the upstream not serving it (OpenAI: code model_not_found): the caller's 404.
     if (status === 404 && (error.code === 'model_not_found' || /model/i.test(upstreamMessage))) {
       return new UpstreamError(upstreamMessage, {
@@ -173,16 +162,7 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): unknown {
         details: { upstream_status: status, param: 'model' },
       });
     }
-    return new UpstreamError(`The upstream answered HTTP ${status}: ${upstreamMessage}`, {
-      upstreamStatus: status,
-      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-      cause: error,
-      details: { upstream_status: status },
-    });
+    return upstreamHttpError(status, upstreamMessage, error.headers?.get?.('retry-after'), error);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new UpstreamError(`The upstream could not be reached: ${message}`, {
-    retryable: true,
-    cause: error,
-  });
+  return upstreamUnreachableError(error);
 }
