@@ -29,7 +29,10 @@ export interface Behaviour {
   text?: string;
   /** Tool calls, streamed as OpenAI does: id and name first, then the arguments in pieces. */
   toolCalls?: { id?: string; name: string; arguments: string }[];
-  /** Stream pace in content chunks per second; unset or 0 sends them as fast as the socket takes them. */
+  /**
+   * Generation pace in content chunks per second; unset or 0 answers as fast as the socket takes it. A
+   * non-streaming answer arrives once all chunks would have been generated, as a real model's does.
+   */
   tokensPerSecond?: number;
   /** Usage to report; `false` reports none even when asked. Default: a rough count. */
   usage?: { prompt_tokens: number; completion_tokens: number } | false;
@@ -212,7 +215,16 @@ export class FakeOpenAI {
         if (path === '/v1/embeddings') return void this.embeddings(res, body, raw.length);
         if (body.stream === true)
           return void this.stream(res, recorded.seq, body, behaviour, raw.length, cut);
-        this.completion(res, recorded.seq, body, behaviour, raw.length);
+        const generation = behaviour.tokensPerSecond
+          ? (this.scriptOf(behaviour).content.length * 1000) / behaviour.tokensPerSecond
+          : 0;
+        if (generation === 0) return void this.completion(res, recorded.seq, body, behaviour, raw.length);
+        const arrived = performance.now();
+        const timer = setTimeout(
+          () => this.completion(res, recorded.seq, body, behaviour, raw.length),
+          Math.max(0, generation - (performance.now() - arrived)),
+        );
+        res.once('close', () => clearTimeout(timer));
       };
       if (behaviour.latencyMs) setTimeout(answer, behaviour.latencyMs);
       else answer();
