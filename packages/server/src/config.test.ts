@@ -64,6 +64,7 @@ describe('loadConfig', () => {
     ['GATEWAY_FIRST_TOKEN_TIMEOUT_MS', 'soon'],
     ['GATEWAY_CIRCUIT_FAILURES', '0'],
     ['METERING_BATCH_SIZE', '0'],
+    ['ACCESS_CACHE_TTL_MS', '-5'],
     ['PASSWORD_MIN_LENGTH', '4'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     let error: unknown;

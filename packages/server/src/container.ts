@@ -139,7 +139,8 @@ export async function createContainer(
 
   const db = database.db;
   const roles = new RolesRepository();
-  const access = new AccessService({ db, tenants, roles });
+  const access = new AccessService({ db, tenants, roles, cache, memoTtlMs: config.ACCESS_CACHE_TTL_MS });
+  const stopAccessListener = await access.listen();
   const audit = new AuditService({ db, audit: new AuditRepository(), access, logger });
   const signingKeys = config.JWT_SIGNING_KEYS
     ? parseSigningKeys(config.JWT_SIGNING_KEYS)
@@ -312,6 +313,7 @@ export async function createContainer(
       // Mails still going out need the database for their audit record; metering writes what it holds.
       await auth.mailSettled();
       await meter.close();
+      await stopAccessListener().catch(() => undefined);
       await Promise.allSettled([
         overrides.cache ? undefined : cache.close(),
         overrides.database ? undefined : database.close(),

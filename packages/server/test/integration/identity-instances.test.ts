@@ -109,6 +109,42 @@ describe('identity across two instances on PostgreSQL and Redis', () => {
     expect((await two.app.inject({ method: 'GET', url: '/v1/api-keys', headers: key })).statusCode).toBe(401);
   });
 
+  it('a demotion on one instance reaches the permissions the other remembered, within a second', async () => {
+    const owner = await registerUser(one.app);
+    const invite = await one.app.inject({
+      method: 'POST',
+      url: `/v1/tenants/${owner.tenantId}/invites`,
+      headers: owner.auth,
+      payload: { role: 'admin' },
+    });
+    const member = await registerUser(two.app);
+    await two.app.inject({
+      method: 'POST',
+      url: '/v1/invites/accept',
+      headers: member.auth,
+      payload: { token: invite.json().token },
+    });
+    const asMember = { ...member.auth, 'x-nexus-tenant': owner.tenantId };
+    const audit = () => two.app.inject({ method: 'GET', url: '/v1/audit-events?limit=1', headers: asMember });
+    // Instance two now remembers the admin's permissions (audit:read among them).
+    expect((await audit()).statusCode).toBe(200);
+    const demoted = await one.app.inject({
+      method: 'PATCH',
+      url: `/v1/tenants/${owner.tenantId}/members/${member.userId}`,
+      headers: owner.auth,
+      payload: { role: 'viewer' },
+    });
+    expect(demoted.statusCode, demoted.body).toBe(204);
+    // Pub/sub reaches instance two well inside its 5 s memo: poll up to one second.
+    const deadline = Date.now() + 1000;
+    let status = (await audit()).statusCode;
+    while (status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = (await audit()).statusCode;
+    }
+    expect(status).toBe(403);
+  });
+
   it('two owners demoting each other at the same moment leave exactly one owner', async () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const a = await registerUser(one.app);

@@ -1,4 +1,5 @@
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.js';
+import type { Cache } from '../../platform/cache/cache.js';
 import type { Executor } from '../../platform/db/transaction.js';
 import type { TenantsRepository } from '../tenants/tenants.repository.js';
 import { BUILT_IN_ROLES, isBuiltInRole, isPermission, type Permission } from './permissions.js';
@@ -25,7 +26,41 @@ export class TenantNotFoundError extends NotFoundError {
  * current role, so a key can never do more than the person who made it. Not being a member answers 404.
  */
 export class AccessService {
-  constructor(private readonly deps: { db: Executor; tenants: TenantsRepository; roles: RolesRepository }) {}
+  /**
+   * A user's permissions per tenant, remembered for `memoTtlMs` so the hot paths (every gateway call) do
+   * not query the database each time. Only active memberships are remembered. Every change that can take
+   * a permission away (role change, removal, custom role edit, tenant disabled) drops the tenant's entries
+   * here at once and on every other instance through the cache's pub/sub (`forgetTenant`); the TTL bounds
+   * how long a lost invalidation message could matter.
+   */
+  private readonly memo = new Map<string, { permissions: ReadonlySet<Permission>; expires: number }>();
+
+  constructor(
+    private readonly deps: {
+      db: Executor;
+      tenants: TenantsRepository;
+      roles: RolesRepository;
+      cache?: Cache;
+      memoTtlMs?: number;
+    },
+  ) {}
+
+  /** Listens for other instances' invalidations; resolves to a function that stops listening. */
+  async listen(): Promise<() => Promise<void>> {
+    if (!this.deps.cache) return async () => {};
+    return this.deps.cache.subscribe(ACCESS_INVALIDATION_CHANNEL, (tenantId) => this.dropTenant(tenantId));
+  }
+
+  /** Forgets what is remembered about `tenantId`, here and on every instance. */
+  async forgetTenant(tenantId: string): Promise<void> {
+    this.dropTenant(tenantId);
+    await this.deps.cache?.publish(ACCESS_INVALIDATION_CHANNEL, tenantId);
+  }
+
+  private dropTenant(tenantId: string): void {
+    const suffix = `|${tenantId}`;
+    for (const key of this.memo.keys()) if (key.endsWith(suffix)) this.memo.delete(key);
+  }
 
   /** The caller's permissions in `tenantId`; 404 when the caller has no access to that tenant at all. */
   async permissionsIn(principal: Principal, tenantId: string): Promise<Set<Permission>> {
@@ -71,13 +106,28 @@ export class AccessService {
   }
 
   private async userPermissions(userId: string, tenantId: string): Promise<Set<Permission>> {
+    const key = `${userId}|${tenantId}`;
+    const ttl = this.deps.memoTtlMs ?? 0;
+    const remembered = ttl > 0 ? this.memo.get(key) : undefined;
+    if (remembered && remembered.expires > Date.now()) return new Set(remembered.permissions);
     const membership = await this.deps.tenants.getMembership(this.deps.db, tenantId, userId);
     if (membership?.status !== 'active') throw new TenantNotFoundError();
-    if (isBuiltInRole(membership.role)) return new Set(BUILT_IN_ROLES[membership.role]);
-    const custom = await this.deps.roles.getByName(this.deps.db, tenantId, membership.role);
-    return new Set((custom?.permissions ?? []).filter(isPermission));
+    let permissions: Set<Permission>;
+    if (isBuiltInRole(membership.role)) permissions = new Set(BUILT_IN_ROLES[membership.role]);
+    else {
+      const custom = await this.deps.roles.getByName(this.deps.db, tenantId, membership.role);
+      permissions = new Set((custom?.permissions ?? []).filter(isPermission));
+    }
+    if (ttl > 0) {
+      // Bounded: past the cap, start over rather than grow.
+      if (this.memo.size >= 10_000) this.memo.clear();
+      this.memo.set(key, { permissions: new Set(permissions), expires: Date.now() + ttl });
+    }
+    return permissions;
   }
 }
+
+export const ACCESS_INVALIDATION_CHANNEL = 'access:invalidate';
 
 export function requirePrincipal(ctx: RequestContext): Principal {
   if (!ctx.principal) throw new AuthenticationRequiredError('Authentication required');

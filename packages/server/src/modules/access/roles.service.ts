@@ -86,6 +86,7 @@ export class RolesService {
       ...(input.permissions === undefined ? {} : { permissions: [...new Set(input.permissions)] }),
     });
     if (!role) throw new NotFoundError('No such role');
+    await this.deps.access.forgetTenant(tenantId);
     await this.deps.audit.record(ctx, {
       action: 'role.update',
       result: 'success',
@@ -114,6 +115,7 @@ export class RolesService {
       );
     }
     await this.deps.roles.delete(this.deps.db, tenantId, roleId);
+    await this.deps.access.forgetTenant(tenantId);
     await this.deps.audit.record(ctx, {
       action: 'role.delete',
       result: 'success',

@@ -87,6 +87,7 @@ export class TenantsService {
       if (current.role === 'owner' && role !== 'owner') await this.keepAnOwner(trx, tenantId);
       await this.deps.tenants.setMemberRole(trx, tenantId, userId, role);
     });
+    await this.deps.access.forgetTenant(tenantId);
     await this.deps.audit.record(ctx, {
       action: 'member.role_change',
       result: 'success',
@@ -107,6 +108,7 @@ export class TenantsService {
       if (current.role === 'owner') await this.keepAnOwner(trx, tenantId);
       await this.deps.tenants.removeMember(trx, tenantId, userId);
     });
+    await this.deps.access.forgetTenant(tenantId);
     await this.deps.audit.record(ctx, {
       action: 'member.remove',
       result: 'success',
@@ -220,6 +222,7 @@ export class TenantsService {
     requirePlatformAdmin(ctx);
     const tenant = await this.deps.tenants.update(this.deps.db, tenantId, { status });
     if (!tenant) throw new NotFoundError('No such tenant');
+    await this.deps.access.forgetTenant(tenantId);
     await this.deps.audit.record(ctx, {
       action: status === 'disabled' ? 'admin.tenant_disable' : 'admin.tenant_enable',
       result: 'success',
