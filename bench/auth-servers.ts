@@ -4,30 +4,18 @@
  * so the difference between anonymous, JWT and API-key calls is the authentication cost alone.
  * Reports its port, a user's access token and an API key over IPC.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../packages/server/src/config.js';
-import { createContainer } from '../packages/server/src/container.js';
 import { buildApp } from '../packages/server/src/http/app.js';
 import { Authenticator } from '../packages/server/src/http/auth.js';
+import { benchUser, startNexusContainer } from './nexus-under-test.js';
 
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-const dataDir = await mkdtemp(path.join(tmpdir(), 'nexus-bench-auth-'));
-const config = loadConfig({
-  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  ...(process.env.BENCH_REDIS_URL
-    ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench:${process.pid}:` }
-    : {}),
-  NEXUS_DATA_DIR: dataDir,
+const nexus = await startNexusContainer('auth', {
   LOG_LEVEL: 'warn',
   // The bench logs in the same account many times from one address.
   LOGIN_MAX_FAILURES_PER_IP: '100000',
   // ...and times wrong-password logins, which must not lock the account mid-measurement.
   LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
 });
-
-const container = await createContainer(config);
+const { container } = nexus;
 const { auth, apiKeys } = container.services;
 const authn = new Authenticator({ auth, apiKeys });
 const app = await buildApp(container, {
@@ -39,23 +27,14 @@ const app = await buildApp(container, {
   },
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
-
-const email = `bench-${process.pid}-${Date.now()}@example.com`;
-const password = 'bench password long enough';
-const anonymous = { principal: null, ip: '127.0.0.1', userAgent: 'bench', requestId: 'bench' };
-const { tokens } = await auth.register(anonymous, { email, password });
-const principal = await auth.authenticateAccessToken(tokens.access_token);
-const { secret } = await apiKeys.create(
-  { ...anonymous, principal },
-  { name: 'bench', scopes: ['chat:read'] },
-);
+const user = await benchUser(container, ['chat:read']);
 
 process.send?.({
   port: (app.server.address() as { port: number }).port,
-  accessToken: tokens.access_token,
-  apiKey: secret,
-  email,
-  password,
+  accessToken: user.accessToken,
+  apiKey: user.apiKey,
+  email: user.email,
+  password: user.password,
   database: container.database.kind,
   cache: container.cache.kind,
 });
@@ -63,7 +42,6 @@ process.send?.({
 process.on('message', async (message) => {
   if (message !== 'stop') return;
   await app.close();
-  await container.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await nexus.close();
   process.exit(0);
 });

@@ -1,0 +1,52 @@
+/**
+ * The real Nexus container for a benchmark's child process: embedded storage in a temporary folder, or
+ * PostgreSQL / Redis when `BENCH_DATABASE_URL` / `BENCH_REDIS_URL` are set. Shared by every bench server so
+ * they all measure the same stack the same way.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../packages/server/src/config.js';
+import { type Container, createContainer } from '../packages/server/src/container.js';
+
+export interface NexusUnderTest {
+  container: Container;
+  /** Closes the container and removes the temporary data folder. */
+  close(): Promise<void>;
+}
+
+export async function startNexusContainer(
+  label: string,
+  env: Record<string, string | undefined>,
+): Promise<NexusUnderTest> {
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  const dataDir = await mkdtemp(path.join(tmpdir(), `nexus-bench-${label}-`));
+  const config = loadConfig({
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(process.env.BENCH_REDIS_URL
+      ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `bench:${process.pid}:` }
+      : {}),
+    NEXUS_DATA_DIR: dataDir,
+    ...env,
+  });
+  const container = await createContainer(config);
+  return {
+    container,
+    close: async () => {
+      await container.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers a fresh user through the service and gives them an API key with `scopes`. */
+export async function benchUser(container: Container, scopes: string[]) {
+  const anonymous = { principal: null, ip: '127.0.0.1', userAgent: 'bench', requestId: 'bench' };
+  const { auth, apiKeys } = container.services;
+  const email = `bench-${process.pid}-${Date.now()}@example.com`;
+  const password = 'bench password long enough';
+  const { tokens } = await auth.register(anonymous, { email, password });
+  const principal = await auth.authenticateAccessToken(tokens.access_token);
+  const { secret } = await apiKeys.create({ ...anonymous, principal }, { name: 'bench', scopes });
+  return { email, password, accessToken: tokens.access_token, apiKey: secret };
+}
