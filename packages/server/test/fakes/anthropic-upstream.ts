@@ -1,11 +1,5 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal, readJsonBody } from '../support/local-http.js';
 
 /** What the fake does with one request. `{}` answers the default text reply. */
 export interface AnthropicBehaviour {
@@ -110,13 +104,8 @@ export class FakeAnthropic {
 
   static async start(apiKey = 'sk-ant-fake-key'): Promise<FakeAnthropic> {
     let fake: FakeAnthropic | undefined;
-    const server = createServer((req, res) => fake!.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeAnthropic(server, `http://127.0.0.1:${port}`, apiKey);
+    const { server, origin } = await listenLocal((req, res) => fake!.handle(req, res));
+    fake = new FakeAnthropic(server, origin, apiKey);
     return fake;
   }
 
@@ -134,24 +123,12 @@ export class FakeAnthropic {
 
   async close(): Promise<void> {
     this.closing = true;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+    await closeLocal(this.server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      raw += chunk;
-    });
-    req.on('end', () => {
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
-      } catch {
-        body = undefined;
-      }
+    readJsonBody(req, (raw, body) => {
       const recorded: RecordedAnthropicRequest = {
         seq: ++this.seq,
         method: req.method ?? '',

@@ -1,11 +1,5 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal, readJsonBody } from '../support/local-http.js';
 
 /**
  * What the fake does with one request. Everything is optional: `{}` streams the default reply.
@@ -113,14 +107,10 @@ export class FakeOpenAI {
 
   static async start(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
     let fake: FakeOpenAI | undefined;
-    const server = createServer((req, res) => fake!.handle(req, res));
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+    const { server, origin } = await listenLocal((req, res) => fake!.handle(req, res), {
+      keepAliveTimeout: 60_000,
     });
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeOpenAI(server, `http://127.0.0.1:${port}/v1`, options);
+    fake = new FakeOpenAI(server, `${origin}/v1`, options);
     return fake;
   }
 
@@ -144,8 +134,7 @@ export class FakeOpenAI {
 
   async close(): Promise<void> {
     this.closing = true;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+    await closeLocal(this.server);
   }
 
   private behaviourFor(model: string | undefined): Behaviour {
@@ -160,18 +149,7 @@ export class FakeOpenAI {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      raw += chunk;
-    });
-    req.on('end', () => {
-      let body: Record<string, unknown> | undefined;
-      try {
-        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
-      } catch {
-        body = undefined;
-      }
+    readJsonBody(req, (raw, body) => {
       const model = typeof body?.model === 'string' ? body.model : undefined;
       const recorded: RecordedRequest = {
         seq: ++this.seq,

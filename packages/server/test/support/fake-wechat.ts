@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal } from './local-http.js';
 
 /** What the fake answers for one `js_code`. */
 export type WechatOutcome =
@@ -54,13 +54,8 @@ export class FakeWechat {
 
   static async start(apps: Record<string, string> = {}): Promise<FakeWechat> {
     let fake: FakeWechat | undefined;
-    const server = createServer((req, res) => fake!.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeWechat(server, `http://127.0.0.1:${port}`);
+    const { server, origin } = await listenLocal((req, res) => fake!.handle(req, res));
+    fake = new FakeWechat(server, origin);
     for (const [appId, secret] of Object.entries(apps)) fake.apps.set(appId, secret);
     return fake;
   }
@@ -79,8 +74,7 @@ export class FakeWechat {
   async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+    await closeLocal(this.server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
