@@ -90,12 +90,7 @@ export class GatewayService {
     checkContext(first, promptTokens, input.params);
 
     const startedAt = performance.now();
-    const report: RouteReport = {
-      model: input.model,
-      deployment: undefined,
-      attempts: 0,
-      firstPartAt: undefined,
-    };
+    const report = newReport(input.model);
     const lookup = await this.lookupCache(tenantId, input, signal);
     if (lookup?.hit) {
       // Metered like any call, marked cached; no deployment served it, so it costs nothing.
@@ -180,12 +175,7 @@ export class GatewayService {
         );
     }
     const startedAt = performance.now();
-    const report: RouteReport = {
-      model: input.model,
-      deployment: undefined,
-      attempts: 0,
-      firstPartAt: undefined,
-    };
+    const report = newReport(input.model);
     try {
       const result = await this.deps.router.call(
         plan,
@@ -313,6 +303,11 @@ export class GatewayService {
       cached,
     });
   }
+}
+
+/** What the router fills in as the call goes, for metering. */
+function newReport(model: string): RouteReport {
+  return { model, deployment: undefined, attempts: 0, firstPartAt: undefined };
 }
 
 function statusOf(error: unknown, signal: AbortSignal): 'error' | 'cancelled' {
