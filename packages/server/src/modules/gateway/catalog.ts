@@ -35,13 +35,12 @@ export const deploymentSpecSchema = z
   })
   .strict();
 
+/** What a public model name may be: the catalog checks entries with it, passthrough checks asked names. */
+export const MODEL_NAME = /^[A-Za-z0-9._:/-]{1,200}$/;
+
 export const modelSpecSchema = z
   .object({
-    name: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[A-Za-z0-9._:/-]+$/),
+    name: z.string().min(1).max(200).regex(MODEL_NAME),
     kind: z.enum(['chat', 'embedding']).default('chat'),
     context_window: z.number().int().positive().default(8192),
     routing: z.enum(['weighted', 'least-in-flight']).default('weighted'),

@@ -4,6 +4,7 @@ import {
   CatalogError,
   type DeploymentSpec,
   deploymentId,
+  MODEL_NAME,
   type ModelSpec,
   modelSpecSchema,
 } from './catalog.js';
@@ -60,7 +61,7 @@ export class ModelRegistry {
       this.passthroughModels.get(name);
     if (known) return known;
     const passthrough = this.deps.passthrough;
-    if (!passthrough || !/^[A-Za-z0-9._:/-]{1,200}$/.test(name)) return undefined;
+    if (!passthrough || !MODEL_NAME.test(name)) return undefined;
     // Bounded: a client inventing model names cannot grow this without limit.
     if (this.passthroughModels.size >= 1000) this.passthroughModels.clear();
     const routed = this.build(
