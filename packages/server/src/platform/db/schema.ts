@@ -55,6 +55,8 @@ export interface DB {
   llm_calls: LlmCallsTable;
   tenant_gateway_settings: TenantGatewaySettingsTable;
   model_catalog_entries: ModelCatalogEntriesTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -188,6 +190,57 @@ export interface ModelCatalogEntriesTable {
   name: string;
   spec: Json<Record<string, unknown>>;
   created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ConversationsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  title: ColumnType<string, string | undefined, string>;
+  title_source: ColumnType<'default' | 'auto' | 'user', 'default' | 'auto' | 'user' | undefined>;
+  model: string;
+  system_prompt: string | null;
+  params: ColumnType<Record<string, unknown>, string | undefined, string>;
+  knowledge_base_ids: ColumnType<string[], string | undefined, string>;
+  pinned: ColumnType<boolean, boolean | undefined, boolean>;
+  archived_at: Date | null;
+  deleted_at: Date | null;
+  /** The newest message of the branch the user sees; null before the first message. */
+  active_leaf_id: string | null;
+  /** The title segmented into words, for full-text search. */
+  search_terms: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+export type MessageStatus = 'streaming' | 'completed' | 'cancelled' | 'failed';
+
+/** One message: a node of the conversation's tree (`parent_id`). */
+export interface MessagesTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  parent_id: string | null;
+  role: MessageRole;
+  content: ColumnType<string, string | undefined, string>;
+  status: ColumnType<MessageStatus, MessageStatus | undefined, MessageStatus>;
+  error: ColumnType<{ code: string; message: string } | null, string | null | undefined, string | null>;
+  model: string | null;
+  usage: ColumnType<
+    { input_tokens: number; output_tokens: number } | null,
+    string | null | undefined,
+    string | null
+  >;
+  /** How the history was fitted to the model's context window for this reply. */
+  context: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  citations: ColumnType<unknown[] | null, string | null | undefined, string | null>;
+  feedback_rating: -1 | 1 | null;
+  feedback_comment: string | null;
+  feedback_at: Date | null;
+  search_terms: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -5,6 +5,7 @@ import * as m0003 from './0003_audit_truncate_guard.js';
 import * as m0004 from './0004_gateway.js';
 import * as m0005 from './0005_gateway_cache.js';
 import * as m0006 from './0006_model_catalog.js';
+import * as m0007 from './0007_conversations.js';
 
 /**
  * Every migration, in order. Listed by hand (no folder scan) so the compiled server and the tests see the
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_gateway': m0004,
   '0005_gateway_cache': m0005,
   '0006_model_catalog': m0006,
+  '0007_conversations': m0007,
 };
