@@ -3,14 +3,18 @@
  * against (a) the fake upstream directly, (b) through Nexus (the real app: API-key auth, validation,
  * routing, metering) and (c) through the Portkey open-source gateway, each server in its own process.
  *
- * The fake upstream answers every request with `tokens` tokens at `tokenRate` tokens/s. For streaming and
- * non-streaming requests at each concurrency, in alternating rounds: req/s, time to first token and total
- * time p50/p99, the time each gateway adds over the direct call (median of the per-round differences), and
- * the gateway process's CPU (% of one core, and ms per request) and peak RSS.
+ * Two phases, each with streaming and non-streaming requests at each concurrency, in alternating rounds:
+ * - latency: the fake upstream answers `tokens` tokens at `tokenRate` tokens/s, the pace of a real model
+ *   (default 25 tokens at 50/s: half a second an answer). What a gateway adds to the time to first token and
+ *   to the total time (p50/p99, the median of the per-round differences to the direct call) is measured
+ *   here, where the latency comes from the upstream, as in production.
+ * - throughput: the upstream answers `saturationTokens` at `saturationTokenRate` (default 20 at 5,000/s),
+ *   so fast that the gateway's own CPU is the limit: the maximum req/s of each gateway.
+ * Every row also has the gateway process's CPU (% of one core, and ms per request) and peak RSS.
  *
- * Targets: added p50 ≤ 1 ms and p99 ≤ 5 ms at 100 concurrent streams; Nexus's maximum non-streaming req/s
- * at least twice Portkey's. All processes — load client included — share the machine's cores: at high
- * concurrency the figures are CPU-bound, which the CPU columns show.
+ * Targets: added p50 ≤ 1 ms and p99 ≤ 5 ms at 100 concurrent streams (latency phase); Nexus's maximum
+ * non-streaming req/s at least twice Portkey's (throughput phase). All processes — load client included —
+ * share the machine's cores: at high concurrency the figures are CPU-bound, which the CPU columns show.
  */
 import http from 'node:http';
 import { forkServer, type ProcessStats, type ServerChild } from './child.js';
@@ -22,14 +26,24 @@ export interface GatewayBenchOptions {
   warmupSeconds: number;
   rounds: number;
   concurrency: number[];
+  /** Latency phase: tokens per answer and the upstream's pace (tokens/s). */
   tokens: number;
   tokenRate: number;
+  /** Throughput phase: the same, fast enough that the gateways are the bottleneck. */
+  saturationTokens: number;
+  saturationTokenRate: number;
+  /** Concurrency levels of the throughput phase (those of `concurrency` from 100 up by default). */
+  saturationConcurrency: number[];
   /** When set, the Nexus process writes a V8 CPU profile (`--cpu-prof`) into this directory. */
   cpuProfDir?: string;
 }
 
 type Target = 'direct' | 'nexus' | 'portkey';
 type Mode = 'streaming' | 'non-streaming';
+type Phase = 'latency' | 'throughput';
+
+/** The fake upstream's profile for each phase, picked by the model name. */
+const MODELS: Record<Phase, string> = { latency: 'gpt-bench', throughput: 'gpt-bench-fast' };
 
 interface Run {
   rps: number;
@@ -48,6 +62,7 @@ interface Run {
 }
 
 interface Row extends Run {
+  phase: Phase;
   mode: Mode;
   concurrency: number;
   target: Target;
@@ -64,7 +79,6 @@ interface Endpoint {
   process: ServerChild<unknown>;
 }
 
-const MODEL = 'gpt-bench';
 const UPSTREAM_KEY = 'sk-bench-upstream';
 
 export async function runGatewayBench(options: GatewayBenchOptions): Promise<void> {
@@ -73,6 +87,9 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<voi
     const upstream = await forkServer<{ port: number }>('fake-upstream-server.ts', {
       BENCH_TOKENS: String(options.tokens),
       BENCH_TOKEN_RATE: String(options.tokenRate),
+      BENCH_FAST_MODEL: MODELS.throughput,
+      BENCH_FAST_TOKENS: String(options.saturationTokens),
+      BENCH_FAST_TOKEN_RATE: String(options.saturationTokenRate),
     });
     children.push(upstream);
     const upstreamUrl = `http://127.0.0.1:${upstream.ready.port}/v1`;
@@ -122,7 +139,7 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<voi
     for (const [target, endpoint] of endpoints) {
       for (const stream of [true, false]) {
         const check = await streamLoad({
-          ...request(endpoint, stream, options),
+          ...request(endpoint, stream, 'latency', options),
           concurrency: 1,
           durationSeconds: 0,
         });
@@ -138,48 +155,52 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<voi
     const targets = [...endpoints.keys()];
 
     const rows: Row[] = [];
-    for (const mode of ['streaming', 'non-streaming'] as Mode[]) {
-      for (const concurrency of options.concurrency) {
-        const runs = new Map<Target, (Run & { errorSamples: string[] })[]>(targets.map((t) => [t, []]));
-        for (let round = 0; round < options.rounds; round++) {
-          // Alternate the order so that no target always runs on a warmer or cooler machine.
-          const order = round % 2 === 0 ? targets : [...targets].reverse();
-          for (const target of order) {
-            const run = await measure(endpoints.get(target)!, upstream, mode, concurrency, options);
-            runs.get(target)!.push(run);
-            console.error(
-              `gateway bench: ${mode} c=${concurrency} ${target} round ${round + 1}/${options.rounds}: ${run.rps.toFixed(0)} req/s, total p50 ${run.totalP50.toFixed(2)} ms, ${run.errors} errors`,
-            );
-          }
+    const phases: [Phase, Mode, number][] = [];
+    for (const mode of ['streaming', 'non-streaming'] as Mode[])
+      for (const c of options.concurrency) phases.push(['latency', mode, c]);
+    for (const mode of ['streaming', 'non-streaming'] as Mode[])
+      for (const c of options.saturationConcurrency) phases.push(['throughput', mode, c]);
+    for (const [phase, mode, concurrency] of phases) {
+      const runs = new Map<Target, (Run & { errorSamples: string[] })[]>(targets.map((t) => [t, []]));
+      for (let round = 0; round < options.rounds; round++) {
+        // Alternate the order so that no target always runs on a warmer or cooler machine.
+        const order = round % 2 === 0 ? targets : [...targets].reverse();
+        for (const target of order) {
+          const run = await measure(endpoints.get(target)!, upstream, phase, mode, concurrency, options);
+          runs.get(target)!.push(run);
+          console.error(
+            `gateway bench: ${phase} ${mode} c=${concurrency} ${target} round ${round + 1}/${options.rounds}: ${run.rps.toFixed(0)} req/s, total p50 ${run.totalP50.toFixed(2)} ms, ${run.errors} errors`,
+          );
         }
-        const direct = runs.get('direct')!;
-        for (const target of targets) {
-          const r = runs.get(target)!;
-          const m = (f: (x: Run) => number) => medianOf(r.map(f));
-          const added = (f: (x: Run) => number) => medianOf(r.map((x, i) => f(x) - f(direct[i]!)));
-          rows.push({
-            mode,
-            concurrency,
-            target,
-            rps: m((x) => x.rps),
-            requests: r.reduce((n, x) => n + x.requests, 0),
-            errors: r.reduce((n, x) => n + x.errors, 0),
-            errorSamples: [...new Set(r.flatMap((x) => x.errorSamples))].slice(0, 3),
-            ttftP50: m((x) => x.ttftP50),
-            ttftP99: m((x) => x.ttftP99),
-            totalP50: m((x) => x.totalP50),
-            totalP99: m((x) => x.totalP99),
-            addedTtftP50: added((x) => x.ttftP50),
-            addedTtftP99: added((x) => x.ttftP99),
-            addedTotalP50: added((x) => x.totalP50),
-            addedTotalP99: added((x) => x.totalP99),
-            cpuPercent: m((x) => x.cpuPercent),
-            cpuMsPerRequest: m((x) => x.cpuMsPerRequest),
-            peakRssMb: Math.max(...r.map((x) => x.peakRssMb)),
-            upstreamCpuPercent: m((x) => x.upstreamCpuPercent),
-            clientCpuPercent: m((x) => x.clientCpuPercent),
-          });
-        }
+      }
+      const direct = runs.get('direct')!;
+      for (const target of targets) {
+        const r = runs.get(target)!;
+        const m = (f: (x: Run) => number) => medianOf(r.map(f));
+        const added = (f: (x: Run) => number) => medianOf(r.map((x, i) => f(x) - f(direct[i]!)));
+        rows.push({
+          phase,
+          mode,
+          concurrency,
+          target,
+          rps: m((x) => x.rps),
+          requests: r.reduce((n, x) => n + x.requests, 0),
+          errors: r.reduce((n, x) => n + x.errors, 0),
+          errorSamples: [...new Set(r.flatMap((x) => x.errorSamples))].slice(0, 3),
+          ttftP50: m((x) => x.ttftP50),
+          ttftP99: m((x) => x.ttftP99),
+          totalP50: m((x) => x.totalP50),
+          totalP99: m((x) => x.totalP99),
+          addedTtftP50: added((x) => x.ttftP50),
+          addedTtftP99: added((x) => x.ttftP99),
+          addedTotalP50: added((x) => x.totalP50),
+          addedTotalP99: added((x) => x.totalP99),
+          cpuPercent: m((x) => x.cpuPercent),
+          cpuMsPerRequest: m((x) => x.cpuMsPerRequest),
+          peakRssMb: Math.max(...r.map((x) => x.peakRssMb)),
+          upstreamCpuPercent: m((x) => x.upstreamCpuPercent),
+          clientCpuPercent: m((x) => x.clientCpuPercent),
+        });
       }
     }
     report(rows, options, { database: nexus.ready.database, cache: nexus.ready.cache, portkeyProblem });
@@ -188,14 +209,14 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<voi
   }
 }
 
-function request(endpoint: Endpoint, stream: boolean, options: GatewayBenchOptions) {
+function request(endpoint: Endpoint, stream: boolean, phase: Phase, options: GatewayBenchOptions) {
   return {
     url: endpoint.url,
     headers: endpoint.headers,
     stream,
-    expectTokens: options.tokens,
+    expectTokens: phase === 'latency' ? options.tokens : options.saturationTokens,
     body: JSON.stringify({
-      model: MODEL,
+      model: MODELS[phase],
       messages: [{ role: 'user', content: 'Say hello to the benchmark.' }],
       stream,
     }),
@@ -205,13 +226,14 @@ function request(endpoint: Endpoint, stream: boolean, options: GatewayBenchOptio
 async function measure(
   endpoint: Endpoint,
   upstream: ServerChild<unknown>,
+  phase: Phase,
   mode: Mode,
   concurrency: number,
   options: GatewayBenchOptions,
 ): Promise<Run & { errorSamples: string[] }> {
   // The measured run reuses the warm-up's connections: connecting is not what is measured.
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const load = { ...request(endpoint, mode === 'streaming', options), concurrency, agent };
+  const load = { ...request(endpoint, mode === 'streaming', phase, options), concurrency, agent };
   if (options.warmupSeconds > 0) await streamLoad({ ...load, durationSeconds: options.warmupSeconds });
   const gatewayBefore = await endpoint.process.stats({ reset: true });
   const upstreamBefore = endpoint.process === upstream ? gatewayBefore : await upstream.stats();
@@ -253,19 +275,22 @@ function report(
       : '—';
   const pair = (a: number, b: number, digits = 2) => `${fmt(a, digits)} / ${fmt(b, digits)}`;
   console.log(
-    `\nGateway benchmark: fake upstream ${options.tokens} tokens at ${options.tokenRate} tokens/s, ${options.durationSeconds}s runs (+${options.warmupSeconds}s warm-up), median of ${options.rounds} alternating round(s), Nexus on database ${context.database}, cache ${context.cache}; node ${process.version}. Every process (load client, upstream, gateways) shares the machine's cores.`,
+    `\nGateway benchmark: fake upstream ${options.tokens} tokens at ${options.tokenRate} tokens/s (latency phase) and ${options.saturationTokens} tokens at ${options.saturationTokenRate} tokens/s (throughput phase), ${options.durationSeconds}s runs (+${options.warmupSeconds}s warm-up), median of ${options.rounds} alternating round(s), Nexus on database ${context.database}, cache ${context.cache}; node ${process.version}. Every process (load client, upstream, gateways) shares the machine's cores.`,
   );
   if (context.portkeyProblem) console.log(`\nPortkey left out: ${context.portkeyProblem}`);
-  for (const mode of ['streaming', 'non-streaming'] as Mode[]) {
+  for (const [phase, mode] of (['latency', 'throughput'] as Phase[]).flatMap((p) =>
+    (['streaming', 'non-streaming'] as Mode[]).map((m) => [p, m] as const),
+  )) {
+    if (!rows.some((x) => x.phase === phase && x.mode === mode)) continue;
     const streaming = mode === 'streaming';
-    console.log(`\n### ${mode}\n`);
+    console.log(`\n### ${phase} phase, ${mode}\n`);
     console.log(
       `| concurrency | target | req/s |${streaming ? ' TTFT p50 / p99 ms | added TTFT p50 / p99 ms |' : ''} total p50 / p99 ms | added total p50 / p99 ms | process CPU % of a core | CPU ms / request | peak RSS MB | upstream CPU % | errors |`,
     );
     console.log(
       `| ---: | --- | ---: |${streaming ? ' ---: | ---: |' : ''} ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
     );
-    for (const r of rows.filter((x) => x.mode === mode)) {
+    for (const r of rows.filter((x) => x.phase === phase && x.mode === mode)) {
       const direct = r.target === 'direct';
       console.log(
         `| ${r.concurrency} | ${direct ? 'direct (upstream process)' : r.target} | ${fmt(r.rps)} |${
@@ -280,7 +305,9 @@ function report(
   const verdicts: Record<string, unknown> = {};
   console.log('');
   for (const target of ['nexus', 'portkey'] as Target[]) {
-    const at100 = rows.find((r) => r.mode === 'streaming' && r.concurrency === 100 && r.target === target);
+    const at100 = rows.find(
+      (r) => r.phase === 'latency' && r.mode === 'streaming' && r.concurrency === 100 && r.target === target,
+    );
     if (!at100) {
       console.log(`${target}: no streaming run at concurrency 100 — latency target not checked`);
       continue;
@@ -294,7 +321,9 @@ function report(
     );
   }
   const maxRps = (target: Target) => {
-    const candidates = rows.filter((r) => r.mode === 'non-streaming' && r.target === target);
+    const candidates = rows.filter(
+      (r) => r.phase === 'throughput' && r.mode === 'non-streaming' && r.target === target,
+    );
     return candidates.length === 0
       ? undefined
       : candidates.reduce((best, r) => (r.rps > best.rps ? r : best), candidates[0]!);

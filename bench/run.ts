@@ -18,8 +18,11 @@ const { positionals, values } = parseArgs({
     rounds: { type: 'string' },
     'login-seconds': { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '1,100,500' },
-    tokens: { type: 'string', default: '20' },
-    'token-rate': { type: 'string', default: '500' },
+    tokens: { type: 'string', default: '25' },
+    'token-rate': { type: 'string', default: '50' },
+    'saturation-tokens': { type: 'string', default: '20' },
+    'saturation-token-rate': { type: 'string', default: '5000' },
+    'saturation-concurrency': { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
   },
 });
@@ -47,6 +50,18 @@ const benches: Record<string, () => Promise<void>> = {
       concurrency: values.concurrency.split(',').map(Number),
       tokens: Number(values.tokens),
       tokenRate: Number(values['token-rate']),
+      saturationTokens: Number(values['saturation-tokens']),
+      saturationTokenRate: Number(values['saturation-token-rate']),
+      saturationConcurrency: (
+        values['saturation-concurrency'] ??
+        values.concurrency
+          .split(',')
+          .filter((c) => Number(c) >= 100)
+          .join(',')
+      )
+        .split(',')
+        .filter(Boolean)
+        .map(Number),
       ...(values['cpu-prof-dir'] ? { cpuProfDir: values['cpu-prof-dir'] } : {}),
     }),
 };
@@ -55,7 +70,7 @@ const name = positionals[0];
 const bench = name ? benches[name] : undefined;
 if (!bench) {
   console.error(
-    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--connections 100] [--duration 10] [--warmup 2] [--rounds 3] (gateway: [--concurrency 1,100,500] [--tokens 20] [--token-rate 500] [--cpu-prof-dir DIR])`,
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}> [--connections 100] [--duration 10] [--warmup 2] [--rounds 3] (gateway: [--concurrency 1,100,500] [--tokens 25] [--token-rate 50] [--saturation-tokens 20] [--saturation-token-rate 5000] [--saturation-concurrency 100,500] [--cpu-prof-dir DIR])`,
   );
   process.exit(2);
 }

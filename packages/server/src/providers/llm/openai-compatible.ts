@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { VERSION } from '../../version.js';
 import {
   type CallOptions,
   type ChatRequest,
@@ -11,6 +12,7 @@ import {
   upstreamHttpError,
   upstreamUnreachableError,
 } from './language-model.js';
+import { type SseEvent, SseParser, UpstreamEndpoint } from './upstream-sse.js';
 
 export interface OpenAICompatibleSettings {
   baseUrl: string;
@@ -30,6 +32,7 @@ export interface OpenAICompatibleSettings {
 export class OpenAICompatibleModel implements LanguageModel {
   readonly provider = 'openai-compatible';
   private readonly client: OpenAI;
+  private readonly endpoint: UpstreamEndpoint;
 
   constructor(private readonly settings: OpenAICompatibleSettings) {
     this.client = new OpenAI({
@@ -42,60 +45,70 @@ export class OpenAICompatibleModel implements LanguageModel {
       logLevel: 'off',
       ...(settings.fetch ? { fetch: settings.fetch } : {}),
     });
+    this.endpoint = new UpstreamEndpoint(settings.baseUrl, {
+      authorization: `Bearer ${settings.apiKey}`,
+      accept: 'text/event-stream',
+      'user-agent': `nexus-gateway/${VERSION}`,
+    });
   }
 
   async *stream(request: ChatRequest, options: CallOptions): AsyncIterable<StreamPart> {
     const { stream_options: _ignored, ...params } = request.params;
-    let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
-    try {
-      stream = await this.client.chat.completions.create(
-        {
-          ...(params as object),
-          model: request.model,
-          messages: request.messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
-          stream: true,
-          ...(this.settings.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
-        } as OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming,
-        // The SDK's per-request timeout ends when the response headers arrive: for a stream, that is
-        // the connect timeout; the router's first-token and total timeouts cover the rest.
-        {
-          signal: options.signal,
-          ...(this.settings.connectTimeoutMs ? { timeout: this.settings.connectTimeoutMs } : {}),
-        },
-      );
-    } catch (error) {
-      throw toUpstreamError(error, options.signal);
-    }
+    const body = JSON.stringify({
+      ...params,
+      model: request.model,
+      messages: request.messages,
+      stream: true,
+      ...(this.settings.streamUsage === false ? {} : { stream_options: { include_usage: true } }),
+    });
+    // The connect timeout ends when the response headers arrive; the router's first-token and total
+    // timeouts cover the rest.
+    const response = await this.endpoint.post('/chat/completions', body, {
+      signal: options.signal,
+      headersTimeoutMs: this.settings.connectTimeoutMs,
+    });
+    const parser = new SseParser();
+    const parts: StreamPart[] = [];
     let finish: FinishReason | undefined;
-    try {
-      for await (const chunk of stream) {
-        const choice = chunk.choices?.[0];
-        const delta = choice?.delta;
-        if (delta?.content) yield { type: 'text', text: delta.content };
-        for (const call of delta?.tool_calls ?? []) {
-          yield {
-            type: 'tool-call',
-            index: call.index,
-            ...(call.id ? { id: call.id } : {}),
-            ...(call.function?.name ? { name: call.function.name } : {}),
-            arguments: call.function?.arguments ?? '',
-          };
-        }
-        if (choice?.finish_reason) finish = normaliseFinish(choice.finish_reason);
-        if (chunk.usage) {
-          yield {
-            type: 'usage',
-            usage: {
-              inputTokens: chunk.usage.prompt_tokens ?? 0,
-              outputTokens: chunk.usage.completion_tokens ?? 0,
-            },
-          };
+    let done = false;
+    let broken: unknown;
+    // The parts of every event a chunk completed are yielded before a bad event's error is thrown: the
+    // tokens that came first reach the client, and the failure comes after them.
+    const take = (events: SseEvent[]) => {
+      for (const event of events) {
+        if (done) return;
+        // Read on to the end of the body after [DONE], so the connection goes back to the pool.
+        if (event.data.startsWith('[DONE]')) done = true;
+        else {
+          try {
+            finish = chunkParts(parseChunk(event), parts) ?? finish;
+          } catch (error) {
+            broken = error;
+            done = true;
+          }
         }
       }
+    };
+    response.setEncoding('utf8');
+    try {
+      for await (const text of response) {
+        take(parser.push(text as string));
+        if (parts.length > 0) {
+          yield* parts;
+          parts.length = 0;
+        }
+        if (broken) break;
+      }
+      if (!broken) take(parser.end());
+      yield* parts;
     } catch (error) {
       throw toUpstreamError(error, options.signal);
     }
-    // The SDK ends a stream quietly when its request is aborted (a timeout, the client gone): say why.
+    if (broken) {
+      response.destroy();
+      throw broken;
+    }
+    // A body cut short by our own signal (a timeout, the client gone) ends quietly: say why.
     if (options.signal.aborted) throw options.signal.reason;
     if (!finish)
       throw new UpstreamError('The upstream stream ended without a finish reason', { retryable: true });
@@ -133,6 +146,68 @@ export class OpenAICompatibleModel implements LanguageModel {
     }
     return ids;
   }
+}
+
+interface ChunkJson {
+  choices?: {
+    delta?: {
+      content?: string | null;
+      tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[];
+    };
+    finish_reason?: string | null;
+  }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string; code?: unknown } | string;
+}
+
+/** One stream event's JSON; an `error` object or event in the stream is the upstream failing mid-way. */
+function parseChunk(event: SseEvent): ChunkJson {
+  let chunk: ChunkJson;
+  try {
+    chunk = JSON.parse(event.data) as ChunkJson;
+  } catch {
+    throw new UpstreamError('The upstream sent a stream event that is not JSON', { retryable: true });
+  }
+  if (chunk === null || typeof chunk !== 'object')
+    throw new UpstreamError('The upstream sent a stream event that is not a JSON object', {
+      retryable: true,
+    });
+  if (chunk.error || event.event === 'error') {
+    const message =
+      typeof chunk.error === 'string'
+        ? chunk.error
+        : (chunk.error?.message ?? 'the upstream reported an error');
+    throw new UpstreamError(`The upstream stream failed: ${message}`, { retryable: true });
+  }
+  return chunk;
+}
+
+/** Appends the parts one Chat Completions chunk carries; returns its finish reason, if any. */
+function chunkParts(chunk: ChunkJson, parts: StreamPart[]): FinishReason | undefined {
+  const choice = chunk.choices?.[0];
+  const delta = choice?.delta;
+  if (delta?.content) parts.push({ type: 'text', text: delta.content });
+  if (delta?.tool_calls) {
+    for (const call of delta.tool_calls) {
+      parts.push({
+        type: 'tool-call',
+        index: call.index,
+        ...(call.id ? { id: call.id } : {}),
+        ...(call.function?.name ? { name: call.function.name } : {}),
+        arguments: call.function?.arguments ?? '',
+      });
+    }
+  }
+  if (chunk.usage) {
+    parts.push({
+      type: 'usage',
+      usage: {
+        inputTokens: chunk.usage.prompt_tokens ?? 0,
+        outputTokens: chunk.usage.completion_tokens ?? 0,
+      },
+    });
+  }
+  return choice?.finish_reason ? normaliseFinish(choice.finish_reason) : undefined;
 }
 
 function normaliseFinish(reason: string): FinishReason {
