@@ -4,6 +4,8 @@
  * parent side `forkServer()` and then `stats()` around each measured run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 
 export interface ProcessStats {
@@ -14,8 +16,28 @@ export interface ProcessStats {
   peakRss: number;
 }
 
-/** Child side: answers `{ type: 'stats' }` over IPC with CPU time and RSS. */
+/**
+ * Child side: answers `{ type: 'stats' }` over IPC with CPU time and RSS, and `{ type: 'profile' }` by
+ * starting (`file` absent) or stopping a V8 CPU profile written to `file` — so that a profile covers the
+ * measured runs only, not start-up.
+ */
 export function serveStats(): void {
+  let session: Session | undefined;
+  process.on('message', async (message: { type?: string; file?: string }) => {
+    if (message?.type !== 'profile') return;
+    if (!message.file) {
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    } else if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      session = undefined;
+      await writeFile(message.file, JSON.stringify(profile));
+    }
+    process.send?.({ type: 'profile', file: message.file ?? null });
+  });
   let peak = process.memoryUsage.rss();
   setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
@@ -33,6 +55,8 @@ export interface ServerChild<Ready> {
   child: ChildProcess;
   ready: Ready;
   stats(options?: { reset?: boolean }): Promise<ProcessStats>;
+  /** Starts a CPU profile in the child, or (with `file`) stops it and writes it there. */
+  profile(file?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +96,16 @@ export async function forkServer<Ready>(
         child.on('message', onMessage);
         if (!child.send({ type: 'stats', reset: options.reset === true }))
           reject(new Error(`${file} is gone`));
+      }),
+    profile: (file) =>
+      new Promise<void>((resolve, reject) => {
+        const onMessage = (m: { type?: string }) => {
+          if (m?.type !== 'profile') return;
+          child.off('message', onMessage);
+          resolve();
+        };
+        child.on('message', onMessage);
+        if (!child.send({ type: 'profile', ...(file ? { file } : {}) })) reject(new Error(`${file} is gone`));
       }),
     stop: () =>
       new Promise<void>((resolve) => {

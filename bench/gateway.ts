@@ -16,7 +16,9 @@
  * non-streaming req/s at least twice Portkey's (throughput phase). All processes — load client included —
  * share the machine's cores: at high concurrency the figures are CPU-bound, which the CPU columns show.
  */
+import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
 import { forkServer, type ProcessStats, type ServerChild } from './child.js';
 import { medianOf, percentile } from './load.js';
 import { streamLoad } from './stream-load.js';
@@ -34,7 +36,7 @@ export interface GatewayBenchOptions {
   saturationTokenRate: number;
   /** Concurrency levels of the throughput phase (those of `concurrency` from 100 up by default). */
   saturationConcurrency: number[];
-  /** When set, the Nexus process writes a V8 CPU profile (`--cpu-prof`) into this directory. */
+  /** When set, the Nexus process writes a V8 CPU profile of each measured run into this directory. */
   cpuProfDir?: string;
 }
 
@@ -77,6 +79,8 @@ interface Endpoint {
   url: string;
   headers: Record<string, string>;
   process: ServerChild<unknown>;
+  /** Profiled with `cpuProfDir` (Nexus). */
+  profiled?: boolean;
 }
 
 const UPSTREAM_KEY = 'sk-bench-upstream';
@@ -96,7 +100,6 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<voi
     const nexus = await forkServer<{ port: number; apiKey: string; database: string; cache: string }>(
       'gateway-nexus-server.ts',
       { BENCH_UPSTREAM_URL: upstreamUrl },
-      options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [],
     );
     children.push(nexus);
 
@@ -115,6 +118,7 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<voi
           url: `http://127.0.0.1:${nexus.ready.port}/v1/chat/completions`,
           headers: { authorization: `Bearer ${nexus.ready.apiKey}` },
           process: nexus,
+          profiled: true,
         },
       ],
     ]);
@@ -237,6 +241,8 @@ async function measure(
   if (options.warmupSeconds > 0) await streamLoad({ ...load, durationSeconds: options.warmupSeconds });
   const gatewayBefore = await endpoint.process.stats({ reset: true });
   const upstreamBefore = endpoint.process === upstream ? gatewayBefore : await upstream.stats();
+  const profiled = options.cpuProfDir !== undefined && endpoint.profiled === true;
+  if (profiled) await endpoint.process.profile();
   const clientBefore = process.cpuUsage();
   const started = performance.now();
   const run = await streamLoad({ ...load, durationSeconds: options.durationSeconds });
@@ -245,6 +251,12 @@ async function measure(
   const client = process.cpuUsage(clientBefore);
   const gatewayAfter = await endpoint.process.stats();
   const upstreamAfter = endpoint.process === upstream ? gatewayAfter : await upstream.stats();
+  if (profiled) {
+    await mkdir(options.cpuProfDir!, { recursive: true });
+    await endpoint.process.profile(
+      path.join(options.cpuProfDir!, `nexus-${phase}-${mode}-c${concurrency}.cpuprofile`),
+    );
+  }
   const cpuMs = (before: ProcessStats, after: ProcessStats) => (after.cpuMicros - before.cpuMicros) / 1000;
   const gatewayCpuMs = cpuMs(gatewayBefore, gatewayAfter);
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryCache } from '../../platform/cache/memory-cache.js';
 import type { CallOptions, LanguageModel, StreamPart } from '../../providers/llm/language-model.js';
 import { modelSpecSchema } from './catalog.js';
-import { CircuitBreaker, linkedSignal, type RoutedModel, Router } from './router.js';
+import { CircuitBreaker, Deadline, linkedSignal, type RoutedModel, Router } from './router.js';
 
 describe('linkedSignal', () => {
   it('follows the source, with its reason, until released', () => {
@@ -24,6 +24,35 @@ describe('linkedSignal', () => {
     const source = new AbortController();
     source.abort('gone');
     expect(linkedSignal(source.signal).signal.reason).toBe('gone');
+  });
+});
+
+describe('Deadline', () => {
+  it('fires with a TimeoutError when the time is up', async () => {
+    const deadline = new Deadline(new AbortController().signal, 20);
+    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve));
+    expect((deadline.signal.reason as Error).name).toBe('TimeoutError');
+    deadline.dispose();
+  });
+
+  it('follows the caller with its reason, and starts aborted when the caller is', () => {
+    const caller = new AbortController();
+    const deadline = new Deadline(caller.signal, 60_000);
+    caller.abort('gone');
+    expect(deadline.signal.reason).toBe('gone');
+    deadline.dispose();
+    const already = new Deadline(caller.signal, 60_000);
+    expect(already.signal.aborted).toBe(true);
+    already.dispose();
+  });
+
+  it('neither fires nor follows once disposed', async () => {
+    const caller = new AbortController();
+    const deadline = new Deadline(caller.signal, 10);
+    deadline.dispose();
+    caller.abort('gone');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(deadline.signal.aborted).toBe(false);
   });
 });
 
