@@ -1,7 +1,7 @@
 import { BadRequestError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { ChatMessage, StreamPart, Usage } from '../../providers/llm/language-model.js';
-import { countChatTokens, countTokens } from '../../providers/llm/token-count.js';
+import { countTokens, PromptTokens } from '../../providers/llm/token-count.js';
 import type { AccessService } from '../access/access.service.js';
 import type { RequestContext } from '../access/principal.js';
 import type { GatewaySettingsService } from './gateway-settings.service.js';
@@ -86,7 +86,7 @@ export class GatewayService {
       throw new ModelKindError(`"${input.model}" is an embedding model; use POST /v1/embeddings`, {
         details: { param: 'model' },
       });
-    const promptTokens = countChatTokens(input.messages);
+    const promptTokens = new PromptTokens(input.messages);
     checkContext(first, promptTokens, input.params);
 
     const startedAt = performance.now();
@@ -117,7 +117,7 @@ export class GatewayService {
         messages: input.messages,
         params: input.params,
       }),
-      { signal, estimateTokens: promptTokens + requestedOutput(input.params), report },
+      { signal, estimateTokens: () => promptTokens.exact() + requestedOutput(input.params), report },
     );
     const metered = this.metered(parts, { ctx, tenantId, startedAt, report, promptTokens, signal });
     return {
@@ -193,7 +193,7 @@ export class GatewayService {
             )
             .finally(link.release);
         },
-        { signal, estimateTokens: estimate, report },
+        { signal, estimateTokens: () => estimate, report },
       );
       const usage = { inputTokens: result.inputTokens || estimate, outputTokens: 0 };
       this.meter(ctx, tenantId, 'embeddings', report, usage, startedAt, 'success');
@@ -221,7 +221,7 @@ export class GatewayService {
       tenantId: string;
       startedAt: number;
       report: RouteReport;
-      promptTokens: number;
+      promptTokens: PromptTokens;
       signal: AbortSignal;
       cached?: boolean;
     },
@@ -239,7 +239,10 @@ export class GatewayService {
       }
       // No usage from the upstream: count it (gpt-tokenizer), so clients and metering still get one.
       if (!usage) {
-        usage = { inputTokens: run.promptTokens, outputTokens: countTokens(text) + countTokens(toolText) };
+        usage = {
+          inputTokens: run.promptTokens.exact(),
+          outputTokens: countTokens(text) + countTokens(toolText),
+        };
         yield { type: 'usage', usage };
       }
     } catch (error) {
@@ -247,7 +250,7 @@ export class GatewayService {
       throw error;
     } finally {
       const counted = usage ?? {
-        inputTokens: run.promptTokens,
+        inputTokens: run.promptTokens.exact(),
         outputTokens: countTokens(text) + countTokens(toolText),
       };
       const status = failure === undefined && !run.signal.aborted ? 'success' : statusOf(failure, run.signal);
@@ -359,8 +362,11 @@ function requestedOutput(params: Record<string, unknown>): number {
 }
 
 /** The prompt plus the requested output must fit the model's context window. */
-function checkContext(model: RoutedModel, promptTokens: number, params: Record<string, unknown>): void {
+function checkContext(model: RoutedModel, prompt: PromptTokens, params: Record<string, unknown>): void {
   const limit = model.spec.context_window;
+  // Most prompts are far below the window: the byte bound settles it without counting.
+  if (prompt.bound + requestedOutput(params) <= limit) return;
+  const promptTokens = prompt.exact();
   const requested = promptTokens + requestedOutput(params);
   if (requested > limit) {
     throw new ContextLengthExceededError(

@@ -104,7 +104,7 @@ describe('the signal a provider gets from Router.streamChat', () => {
   const run = (router: Router, plan: RoutedModel[], signal: AbortSignal) =>
     router.streamChat(plan, () => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }], params: {} }), {
       signal,
-      estimateTokens: 1,
+      estimateTokens: () => 1,
       report: { model: 'm', deployment: undefined, attempts: 0, firstPartAt: undefined },
     });
 

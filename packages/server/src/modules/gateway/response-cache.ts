@@ -295,7 +295,7 @@ export function routedEmbedder(deps: { router: Router; model: string }): Embedde
           { model: d.spec.model === '*' ? model.spec.name : d.spec.model, input: [text] },
           { signal: callSignal },
         ),
-      { signal, estimateTokens: countTokens(text), report },
+      { signal, estimateTokens: () => countTokens(text), report },
     );
     const vector = result.vectors[0];
     if (!vector) throw new Error(`"${deps.model}" returned no embedding`);

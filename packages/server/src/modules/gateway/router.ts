@@ -119,13 +119,14 @@ export class Router {
   }
 
   /**
-   * Streams a chat through the plan. `estimateTokens` counts against tpm limits before the call.
+   * Streams a chat through the plan. `estimateTokens` counts against tpm limits before the call (asked
+   * only of deployments with a tpm limit: counting a long prompt costs milliseconds).
    * `report` is filled as the call goes (which model and deployment served it, when the first part came).
    */
   async *streamChat(
     plan: RoutedModel[],
     build: (routed: RoutedModel, deployment: Deployment) => ChatRequest,
-    options: { signal: AbortSignal; estimateTokens: number; report: RouteReport },
+    options: { signal: AbortSignal; estimateTokens: () => number; report: RouteReport },
   ): AsyncIterable<StreamPart> {
     const { firstTokenTimeoutMs, totalTimeoutMs } = this.deps.settings;
     // The total timeout covers the whole stream, so the deadline lives until the stream is over.
@@ -184,7 +185,7 @@ export class Router {
   async call<T>(
     plan: RoutedModel[],
     run: (routed: RoutedModel, deployment: Deployment, signal: AbortSignal) => Promise<T>,
-    options: { signal: AbortSignal; estimateTokens: number; report: RouteReport; deadline?: Deadline },
+    options: { signal: AbortSignal; estimateTokens: () => number; report: RouteReport; deadline?: Deadline },
   ): Promise<T> {
     const { settings } = this.deps;
     const deadline = options.deadline ?? new Deadline(options.signal, settings.totalTimeoutMs);
@@ -198,7 +199,7 @@ export class Router {
   private async attempt<T>(
     plan: RoutedModel[],
     run: (routed: RoutedModel, deployment: Deployment, signal: AbortSignal) => Promise<T>,
-    options: { signal: AbortSignal; estimateTokens: number; report: RouteReport },
+    options: { signal: AbortSignal; estimateTokens: () => number; report: RouteReport },
     total: AbortSignal,
   ): Promise<T> {
     const { settings } = this.deps;
@@ -244,7 +245,7 @@ export class Router {
   private async pick(
     routed: RoutedModel,
     tried: Set<string>,
-    estimateTokens: number,
+    estimateTokens: () => number,
   ): Promise<{ ok: true; value: Deployment } | { ok: false; retryInMs: number }> {
     let candidates = routed.deployments.filter((d) => !tried.has(d.id));
     // Once every deployment failed once, retries may go back to them.
@@ -274,7 +275,7 @@ export class Router {
   }
 
   /** 0 when the deployment is within its rpm/tpm; otherwise how long until it is. */
-  private async overLimit(d: Deployment, estimateTokens: number): Promise<number> {
+  private async overLimit(d: Deployment, estimateTokens: () => number): Promise<number> {
     const { rpm, tpm } = d.spec;
     if (rpm) {
       const decision = await this.deps.cache.consumeTokens(`gw:rpm:${d.id}`, {
@@ -287,7 +288,7 @@ export class Router {
       const decision = await this.deps.cache.consumeTokens(
         `gw:tpm:${d.id}`,
         { capacity: tpm, refillPerSecond: tpm / 60 },
-        Math.min(estimateTokens, tpm),
+        Math.min(estimateTokens(), tpm),
       );
       if (!decision.allowed) return decision.retryAfterMs;
     }
