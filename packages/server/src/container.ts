@@ -8,6 +8,12 @@ import { RolesRepository } from './modules/access/roles.repository.js';
 import { RolesService } from './modules/access/roles.service.js';
 import { AuditRepository } from './modules/audit/audit.repository.js';
 import { AuditService } from './modules/audit/audit.service.js';
+import { ConversationPurger } from './modules/conversations/conversation-purge.js';
+import { ConversationsRepository } from './modules/conversations/conversations.repository.js';
+import { ConversationsService } from './modules/conversations/conversations.service.js';
+import { MessagesRepository } from './modules/conversations/messages.repository.js';
+import { RepliesRepository } from './modules/conversations/replies.repository.js';
+import { RepliesService } from './modules/conversations/replies.service.js';
 import { loadCatalog } from './modules/gateway/catalog.js';
 import { GatewayService } from './modules/gateway/gateway.service.js';
 import { GatewaySettingsRepository } from './modules/gateway/gateway-settings.repository.js';
@@ -39,6 +45,9 @@ import { MemoryCache } from './platform/cache/memory-cache.js';
 import { RedisCache } from './platform/cache/redis-cache.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateUp, schemaState } from './platform/db/migrator.js';
+import type { EventLog } from './platform/streams/event-log.js';
+import { MemoryEventLog } from './platform/streams/memory-event-log.js';
+import { RedisEventLog } from './platform/streams/redis-event-log.js';
 import { withTimeout } from './platform/with-timeout.js';
 import { AnthropicModel } from './providers/llm/anthropic.js';
 import { LocalLanguageModel } from './providers/llm/local.js';
@@ -51,6 +60,8 @@ export interface Container {
   readonly logger: Logger;
   readonly database: Database;
   readonly cache: Cache;
+  /** Replayable per-reply event streams (resumable SSE): Redis Streams when `REDIS_URL` is set, else in-process. */
+  readonly eventLog: EventLog;
   readonly drain: DrainController;
   readonly services: {
     readonly readiness: ReadinessService;
@@ -66,6 +77,11 @@ export interface Container {
     readonly modelCatalog: ModelCatalogService;
     readonly gatewaySettings: GatewaySettingsService;
     readonly responseCache: ResponseCache;
+    readonly conversations: ConversationsService;
+    /** Removes soft-deleted conversations in the background (runs on a timer; `runOnce` for tests). */
+    readonly conversationPurger: ConversationPurger;
+    /** Generation in conversations: send, edit, regenerate, cancel, follow a reply's events. */
+    readonly replies: RepliesService;
   };
   readonly mailer: Mailer;
   /** Releases the database and the cache. */
@@ -81,6 +97,8 @@ export interface ContainerOverrides {
   /** An already-open database (tests share one PGlite per worker); the container will not close it. */
   database?: Database;
   cache?: Cache;
+  /** An event log owned by the caller; the container will not close it. */
+  eventLog?: EventLog;
 }
 
 export async function createContainer(
@@ -117,6 +135,24 @@ export async function createContainer(
     }
   } catch (error) {
     if (!overrides.database) await database.close();
+    throw error;
+  }
+  let eventLog: EventLog;
+  try {
+    eventLog =
+      overrides.eventLog ??
+      (config.REDIS_URL
+        ? await RedisEventLog.connect({
+            url: config.REDIS_URL,
+            keyPrefix: config.REDIS_KEY_PREFIX,
+            connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
+          })
+        : new MemoryEventLog());
+  } catch (error) {
+    await Promise.allSettled([
+      overrides.cache ? undefined : cache.close(),
+      overrides.database ? undefined : database.close(),
+    ]);
     throw error;
   }
 
@@ -285,12 +321,61 @@ export async function createContainer(
     meter,
     responseCache: { cache: responseCache, settings: gatewaySettings },
   });
+  const conversationsRepository = new ConversationsRepository();
+  const messagesRepository = new MessagesRepository();
+  const conversations = new ConversationsService({
+    db,
+    conversations: conversationsRepository,
+    messages: messagesRepository,
+    access,
+    cache,
+    models: gateway,
+    settings: {
+      contextTtlMs: config.CONVERSATION_CONTEXT_CACHE_TTL_S * 1000,
+      importMaxMessages: config.CONVERSATION_IMPORT_MAX_MESSAGES,
+    },
+  });
+  const conversationPurger = new ConversationPurger({
+    db,
+    conversations: conversationsRepository,
+    cache,
+    logger,
+    settings: {
+      purgeAfterMs: config.CONVERSATION_PURGE_AFTER_S * 1000,
+      intervalMs: config.CONVERSATION_PURGE_INTERVAL_S * 1000,
+    },
+  });
+  conversationPurger.start();
+  const replies = new RepliesService({
+    db,
+    conversations,
+    conversationRows: conversationsRepository,
+    messages: messagesRepository,
+    replies: new RepliesRepository(),
+    gateway,
+    contextWindow: (tenantId, model) => registry.resolve(model, tenantId)?.spec.context_window,
+    cache,
+    log: eventLog,
+    logger,
+    settings: {
+      flushMs: config.REPLY_FLUSH_MS,
+      coalesceMs: config.REPLY_COALESCE_MS,
+      logRetainMs: config.REPLY_LOG_RETAIN_MS,
+      lockTtlMs: config.REPLY_LOCK_TTL_MS,
+      shutdownGraceMs: config.REPLY_SHUTDOWN_GRACE_MS,
+      sweepIntervalMs: config.REPLY_SWEEP_INTERVAL_MS,
+      contextMarginTokens: config.REPLY_CONTEXT_MARGIN_TOKENS,
+      titleTimeoutMs: 30_000,
+    },
+  });
+  await replies.start();
 
   return {
     config,
     logger,
     database,
     cache,
+    eventLog,
     drain,
     services: {
       readiness,
@@ -306,9 +391,15 @@ export async function createContainer(
       modelCatalog,
       gatewaySettings,
       responseCache,
+      conversations,
+      conversationPurger,
+      replies,
     },
     mailer,
     close: async () => {
+      // Replies still running finish (or are saved as interrupted) while the database and cache are up.
+      await replies.close();
+      await conversationPurger.stop();
       await modelCatalog.stop();
       // Mails still going out need the database for their audit record; metering writes what it holds.
       await auth.mailSettled();
@@ -316,6 +407,7 @@ export async function createContainer(
       await stopAccessListener().catch(() => undefined);
       await Promise.allSettled([
         overrides.cache ? undefined : cache.close(),
+        overrides.eventLog ? undefined : eventLog.close(),
         overrides.database ? undefined : database.close(),
       ]);
     },

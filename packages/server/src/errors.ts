@@ -44,6 +44,11 @@ export class InvalidIdError extends BadRequestError {
   override readonly code = 'invalid_id';
 }
 
+/** A `Last-Event-ID` (header or `last_event_id` parameter) that is malformed or not an id of this stream log. */
+export class InvalidLastEventIdError extends BadRequestError {
+  override readonly code = 'invalid_last_event_id';
+}
+
 export class UnauthorizedError extends AppError {
   readonly code: string = 'unauthorized';
   readonly status: number = 401;

@@ -10,12 +10,15 @@ import {
 import type { Container } from '../container.js';
 import { accessRoutes } from '../modules/access/access.routes.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
+import { conversationsRoutes } from '../modules/conversations/conversations.routes.js';
+import { repliesRoutes } from '../modules/conversations/replies.routes.js';
 import { gatewaySettingsRoutes } from '../modules/gateway/gateway-settings.routes.js';
 import { modelCatalogRoutes } from '../modules/gateway/model-catalog.routes.js';
 import { openAIRoutes } from '../modules/gateway/openai.routes.js';
 import { identityRoutes } from '../modules/identity/identity.routes.js';
 import { systemRoutes } from '../modules/system/system.routes.js';
 import { tenantsRoutes } from '../modules/tenants/tenants.routes.js';
+import { realtimeSettings, registerRealtime } from '../realtime/realtime.routes.js';
 import { VERSION } from '../version.js';
 import { Authenticator } from './auth.js';
 import { handleError, handleNotFound } from './error-handler.js';
@@ -82,6 +85,7 @@ export async function buildApp(
         { name: 'audit', description: 'The audit log' },
         { name: 'admin', description: 'Platform administration' },
         { name: 'gateway', description: 'OpenAI-compatible LLM gateway (OpenAI error shape)' },
+        { name: 'conversations', description: 'Conversations, message trees, search, export and import' },
       ],
       components: {
         securitySchemes: {
@@ -112,6 +116,27 @@ export async function buildApp(
   await app.register(openAIRoutes, { gateway: services.gateway, authn });
   await app.register(modelCatalogRoutes, { catalog: services.modelCatalog, authn });
   await app.register(gatewaySettingsRoutes, { settings: services.gatewaySettings, authn });
+  await app.register(conversationsRoutes, {
+    conversations: services.conversations,
+    authn,
+    import: {
+      maxBytes: config.CONVERSATION_IMPORT_MAX_BYTES,
+      maxMessages: config.CONVERSATION_IMPORT_MAX_MESSAGES,
+    },
+  });
+  await app.register(repliesRoutes, {
+    replies: services.replies,
+    authn,
+    heartbeatMs: config.SSE_HEARTBEAT_MS,
+  });
+  // GET /v1/realtime (WebSocket): registers @fastify/websocket, closes sockets with 1001 on close.
+  await registerRealtime(app, {
+    replies: services.replies,
+    conversations: services.conversations,
+    authn,
+    logger,
+    settings: realtimeSettings(config),
+  });
   await options.register?.(app);
   await app.ready();
   return app;

@@ -41,15 +41,39 @@ export class Authenticator {
     };
   }
 
+  /**
+   * The context for a token that arrived outside the headers (the WebSocket channel's `auth` event, which
+   * browsers need because they cannot set headers on a WebSocket): verified exactly as
+   * `Authorization: Bearer <token>` is. 401 for a bad token, 400 `invalid_id` for a malformed tenant id.
+   * @example const ctx = await authn.withToken(token, { tenantId, ip: request.ip, userAgent: null, requestId: request.id });
+   */
+  async withToken(
+    token: string,
+    meta: { tenantId?: string | undefined; ip: string; userAgent: string | null; requestId: string },
+  ): Promise<RequestContext> {
+    if (meta.tenantId !== undefined && !isId('ten', meta.tenantId))
+      throw new InvalidIdError('tenant_id must be a ten_ id');
+    return {
+      principal: await this.verify(token),
+      ...(meta.tenantId ? { tenantId: meta.tenantId } : {}),
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      requestId: meta.requestId,
+    };
+  }
+
+  private verify(token: string): Promise<Principal> {
+    return token.startsWith('nx-')
+      ? this.deps.apiKeys.authenticate(token)
+      : this.deps.auth.authenticateAccessToken(token);
+  }
+
   private async principal(request: FastifyRequest): Promise<Principal | null> {
     const authorization = request.headers.authorization;
     if (authorization) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!match) throw new AuthenticationRequiredError('The Authorization header must be "Bearer <token>"');
-      const token = match[1]!;
-      return token.startsWith('nx-')
-        ? this.deps.apiKeys.authenticate(token)
-        : this.deps.auth.authenticateAccessToken(token);
+      return this.verify(match[1]!);
     }
     const apiKey = request.headers['x-api-key'];
     if (typeof apiKey === 'string' && apiKey !== '') return this.deps.apiKeys.authenticate(apiKey);

@@ -156,6 +156,78 @@ const PROBES: Probe[] = [
     lists: [],
     control: '/v1/tenants/{tenant}/gateway-settings',
   },
+  {
+    resource: 'conversation',
+    seed: async ({ asA }) => {
+      // Imported, so it has a tree: a user message, an assistant reply and a regenerated sibling.
+      const conversation = await asA('POST', '/v1/conversations/import', {
+        format: 'nexus.conversation',
+        version: 1,
+        conversation: { title: 'Isolation kyoto', model: 'local', active_leaf_id: 'a2' },
+        messages: [
+          { id: 'u', parent_id: null, role: 'user', content: 'kyoto temples' },
+          { id: 'a1', parent_id: 'u', role: 'assistant', content: 'first answer' },
+          { id: 'a2', parent_id: 'u', role: 'assistant', content: 'second answer' },
+        ],
+      });
+      const messages = await asA('GET', `/v1/conversations/${conversation.id}/messages`);
+      const [user, reply] = messages.data;
+      return { conversation: conversation.id, user: user!.id, reply: reply!.id };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/conversations/{conversation}' },
+      { method: 'PATCH', url: '/v1/conversations/{conversation}', payload: { title: 'taken over' } },
+      { method: 'DELETE', url: '/v1/conversations/{conversation}' },
+      { method: 'GET', url: '/v1/conversations/{conversation}/messages' },
+      { method: 'GET', url: '/v1/conversations/{conversation}/messages/{reply}' },
+      { method: 'POST', url: '/v1/conversations/{conversation}/messages/{user}/activate' },
+      { method: 'DELETE', url: '/v1/conversations/{conversation}/messages/{reply}' },
+      {
+        method: 'PUT',
+        url: '/v1/conversations/{conversation}/messages/{reply}/feedback',
+        payload: { rating: 'down' },
+      },
+      { method: 'GET', url: '/v1/conversations/{conversation}/export?format=json' },
+      { method: 'GET', url: '/v1/conversations/{conversation}/export?format=markdown' },
+    ],
+    lists: [
+      { url: '/v1/conversations', id: 'conversation' },
+      { url: '/v1/conversations/search?q=kyoto', id: 'conversation' },
+      // The archive stores file names uncompressed, so a leaked conversation's id would show in the body.
+      { url: '/v1/conversations/export', id: 'conversation' },
+    ],
+    control: '/v1/conversations/{conversation}',
+  },
+  {
+    resource: 'conversation reply',
+    // Imported, not generated: generation meters a call and titles the conversation after the snapshot.
+    seed: async ({ asA }) => {
+      const conversation = await asA('POST', '/v1/conversations/import', {
+        format: 'nexus.conversation',
+        version: 1,
+        conversation: { title: 'A', model: 'local', active_leaf_id: 'a1' },
+        messages: [
+          { id: 'u1', parent_id: null, role: 'user', content: 'Hello' },
+          { id: 'a1', parent_id: 'u1', role: 'assistant', content: 'Hi', model: 'local' },
+        ],
+      });
+      const branch = await asA('GET', `/v1/conversations/${conversation.id}/messages`);
+      return { conv: conversation.id, user: branch.data[0]!.id, reply: branch.data[1]!.id };
+    },
+    routes: [
+      { method: 'POST', url: '/v1/conversations/{conv}/messages', payload: { content: 'taken over' } },
+      {
+        method: 'PATCH',
+        url: '/v1/conversations/{conv}/messages/{user}',
+        payload: { content: 'taken over' },
+      },
+      { method: 'POST', url: '/v1/conversations/{conv}/messages/{reply}/regenerate', payload: {} },
+      { method: 'POST', url: '/v1/conversations/{conv}/messages/{reply}/cancel' },
+      { method: 'GET', url: '/v1/conversations/{conv}/messages/{reply}/stream' },
+    ],
+    lists: [],
+    control: '/v1/conversations/{conv}/messages/{reply}',
+  },
 ];
 
 const fill = (template: string, values: Record<string, string>) =>
@@ -270,6 +342,8 @@ describe('tenant isolation on PostgreSQL', () => {
       'user',
       'sessions',
       'tenant_gateway_settings',
+      'conversations',
+      'messages',
     ])
       expect(snapshot[table]?.length, table).toBeGreaterThan(0);
   });
@@ -320,6 +394,39 @@ describe('tenant isolation on PostgreSQL', () => {
       expect(response.statusCode, response.body).toBe(200);
       const id = seeded[probe.resource]![list.id]!;
       expect(response.body).not.toContain(id);
+    },
+  );
+
+  it.each(attackers.map((x) => [x.who, x] as const))(
+    "GET /v1/realtime as %s: A's conversation and reply are not_found",
+    async (_who, { headers }) => {
+      const { conv, reply } = seeded['conversation reply']!;
+      const socket = await t.app.injectWS('/v1/realtime', { headers: headers() });
+      const received: { type: string; error?: { code: string; event_id?: string } }[] = [];
+      const waiters: (() => void)[] = [];
+      socket.on('message', (data) => {
+        received.push(JSON.parse(String(data)));
+        for (const wake of waiters.splice(0)) wake();
+      });
+      const nth = async (n: number) => {
+        while (received.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+        return received[n - 1]!;
+      };
+      expect((await nth(1)).type).toBe('session.created');
+      socket.send(
+        JSON.stringify({ type: 'session.update', event_id: 'bind', session: { conversation_id: conv } }),
+      );
+      socket.send(
+        JSON.stringify({
+          type: 'response.resume',
+          event_id: 'resume',
+          message_id: reply,
+          conversation_id: conv,
+        }),
+      );
+      expect(await nth(2)).toMatchObject({ type: 'error', error: { code: 'not_found', event_id: 'bind' } });
+      expect(await nth(3)).toMatchObject({ type: 'error', error: { code: 'not_found', event_id: 'resume' } });
+      socket.terminate();
     },
   );
 
