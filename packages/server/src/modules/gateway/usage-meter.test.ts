@@ -6,12 +6,14 @@ import { type LlmCallRecord, UsageMeter } from './usage-meter.js';
 /** A stand-in for the database's insert: records batches, fails while `failing` is set. */
 function fakeDb() {
   const batches: LlmCallRecord[][] = [];
-  const state = { failing: false };
+  const state: { failing: boolean; failAfterStatements?: number } = { failing: false };
   const db = {
     insertInto: () => ({
       values: (rows: LlmCallRecord[]) => ({
         execute: async () => {
           if (state.failing) throw new Error('database down');
+          if (state.failAfterStatements !== undefined && batches.length >= state.failAfterStatements)
+            throw new Error('database went down mid-batch');
           batches.push(rows);
         },
       }),
@@ -99,5 +101,33 @@ describe('the usage meter', () => {
     state.failing = false;
     await meter.close();
     expect(batches.flat().map((r) => r.id)).toEqual(['b', 'c']);
+  });
+
+  it('writes a batch in statements of rowsPerStatement rows', async () => {
+    const { db, batches } = fakeDb();
+    const meter = new UsageMeter({
+      db,
+      logger,
+      settings: { batchSize: 100, flushIntervalMs: 60_000, maxBuffered: 100, rowsPerStatement: 2 },
+    });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) meter.record(call(id));
+    await meter.close();
+    expect(batches.map((b) => b.map((r) => r.id))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('retries only the statements that failed, so no record is written twice', async () => {
+    const { db, batches, state } = fakeDb();
+    const meter = new UsageMeter({
+      db,
+      logger,
+      settings: { batchSize: 100, flushIntervalMs: 60_000, maxBuffered: 100, rowsPerStatement: 2 },
+    });
+    state.failAfterStatements = 1;
+    for (const id of ['a', 'b', 'c', 'd', 'e']) meter.record(call(id));
+    await meter.flush();
+    expect(meter.pending).toBe(3);
+    state.failAfterStatements = undefined;
+    await meter.close();
+    expect(batches.flat().map((r) => r.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });
