@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { MAX_CONTENT_CHARS } from '../modules/conversations/replies.routes.js';
+import { MAX_CONTENT_CHARS } from '../modules/conversations/conversations.schemas.js';
 import { CLIENT_EVENT_TYPES, clientEventIdOf, parseClientEvent, textOf } from './realtime-events.js';
 
 const LIMIT = 64 * 1024;
@@ -41,6 +41,10 @@ describe('parseClientEvent', () => {
           continue_on_disconnect: false,
         },
       },
+    ],
+    [
+      'response.create answering a message by reference',
+      { type: 'response.create', response: { input: [{ type: 'item_reference', id: msg }] } },
     ],
     ['response.cancel', { type: 'response.cancel', response_id: msg }],
     ['response.resume', { type: 'response.resume', message_id: msg, last_event_id: '1732000000000-0' }],
@@ -88,6 +92,12 @@ describe('parseClientEvent', () => {
       JSON.stringify({ type: 'response.create', response: { input: [item('a'), item('b')] } }),
       'validation_failed',
       'response.input',
+    ],
+    [
+      'an item_reference without an id',
+      JSON.stringify({ type: 'response.create', response: { input: [{ type: 'item_reference' }] } }),
+      'validation_failed',
+      'response.input.0',
     ],
     [
       'a temperature out of range',

@@ -2,14 +2,13 @@ import { z } from 'zod';
 import {
   AppError,
   BadRequestError,
-  ConflictError,
   ForbiddenError,
   InvalidJsonError,
   PayloadTooLargeError,
   ValidationError,
 } from '../errors.js';
 import { idSchema } from '../ids.js';
-import { MAX_CONTENT_CHARS } from '../modules/conversations/replies.routes.js';
+import { MAX_CONTENT_CHARS } from '../modules/conversations/conversations.schemas.js';
 
 /**
  * The client events of `GET /v1/realtime` (JSON text frames), named after OpenAI's Realtime API where one
@@ -51,6 +50,9 @@ export const userMessageItem = z
 
 export type UserMessageItem = z.infer<typeof userMessageItem>;
 
+/** A message already in the conversation, by id (OpenAI Realtime's `item_reference`). */
+const itemReference = z.object({ type: z.literal('item_reference'), id: idSchema('msg') }).strict();
+
 /**
  * The text of a user message item.
  * @example textOf({ content: [{ type: 'input_text', text: 'a' }, { type: 'input_text', text: 'b' }] }) // 'a\nb'
@@ -76,7 +78,7 @@ const schemas = {
         .strict(),
     })
     .strict(),
-  /** A user message, saved together with its reply by the next `response.create`. */
+  /** A user message, saved at once (answered `conversation.item.created`); `response.create` answers it. */
   'conversation.item.create': z
     .object({
       type: z.literal('conversation.item.create'),
@@ -85,14 +87,20 @@ const schemas = {
       item: userMessageItem,
     })
     .strict(),
-  /** Generates the reply: to the pending item, to `response.input`, or again to the latest user message. */
+  /**
+   * Generates a reply: to `response.input` (a new user message, saved with the reply, or an
+   * `item_reference` to a message of the conversation), else to the active leaf (the latest message).
+   */
   'response.create': z
     .object({
       type: z.literal('response.create'),
       event_id: clientEventId,
       response: z
         .object({
-          input: z.array(userMessageItem).length(1).optional(),
+          input: z
+            .array(z.union([userMessageItem, itemReference]))
+            .length(1)
+            .optional(),
           previous_item_id: idSchema('msg').nullable().optional(),
           temperature: z.number().min(0).max(2).optional(),
           max_output_tokens: z.number().int().min(1).max(1_000_000).optional(),
@@ -149,17 +157,12 @@ export class ConversationRequiredError extends BadRequestError {
   override readonly code = 'conversation_required';
 }
 
-/** A second `conversation.item.create` before `response.create` answered the first. */
-export class ItemPendingError extends ConflictError {
-  override readonly code = 'item_pending';
-}
-
 /** An `auth` event on an authenticated session with another user's (or key's) credentials. */
 export class PrincipalMismatchError extends ForbiddenError {
   override readonly code = 'principal_mismatch';
 }
 
-/** `response.create` with no message to answer (an empty conversation, nothing pending). */
+/** `response.create` with no message to answer (an empty conversation and no `response.input`). */
 export class NoUserMessageError extends BadRequestError {
   override readonly code = 'no_user_message';
 }

@@ -4,7 +4,7 @@ import { AppError, PayloadTooLargeError } from '../errors.js';
 import { AuthenticationRequiredError } from '../modules/access/access.service.js';
 import type { RequestContext } from '../modules/access/principal.js';
 import { messageView } from '../modules/conversations/conversations.schemas.js';
-import type { ConversationsService } from '../modules/conversations/conversations.service.js';
+import type { ConversationsService, MessageView } from '../modules/conversations/conversations.service.js';
 import {
   type RepliesService,
   type ReplyHandle,
@@ -19,7 +19,6 @@ import {
   type ClientEvent,
   ConversationRequiredError,
   clientEventIdOf,
-  ItemPendingError,
   NoUserMessageError,
   PrincipalMismatchError,
   parseClientEvent,
@@ -47,7 +46,10 @@ export interface RealtimeSettings {
 }
 
 export interface RealtimeSessionDeps {
-  replies: Pick<RepliesService, 'send' | 'regenerate' | 'cancel' | 'follow' | 'followStarted' | 'clientGone'>;
+  replies: Pick<
+    RepliesService,
+    'send' | 'addUserMessage' | 'regenerate' | 'cancel' | 'follow' | 'followStarted' | 'clientGone'
+  >;
   conversations: Pick<ConversationsService, 'get' | 'getMessage'>;
   /** Verifies a token sent in an event, exactly as the `Authorization` header is verified. */
   authenticate: (token: string, tenantId: string | undefined) => Promise<RequestContext>;
@@ -100,7 +102,6 @@ export class RealtimeSession {
   /** The tenant picked with `tenant_id` after authentication, on top of what the credentials say. */
   private tenantId: string | undefined;
   private conversationId: string | null = null;
-  private pending: { text: string; previousItemId: string | null | undefined } | null = null;
   private active: ActiveResponse | null = null;
   private seq = 0;
   private readonly errorTimes: number[] = [];
@@ -250,18 +251,7 @@ export class RealtimeSession {
 
   private async handle(event: ClientEvent): Promise<void> {
     try {
-      const token =
-        event.type === 'auth'
-          ? event.token
-          : event.type === 'session.update'
-            ? event.session.token
-            : undefined;
-      const tenantId =
-        event.type === 'auth'
-          ? event.tenant_id
-          : event.type === 'session.update'
-            ? event.session.tenant_id
-            : undefined;
+      const { token, tenantId } = credentialsOf(event);
       if (!this.ctx) {
         if (token === undefined) {
           await this.emitError(
@@ -315,18 +305,17 @@ export class RealtimeSession {
         if (id !== undefined && id !== this.conversationId) {
           await this.deps.conversations.get(ctx, id); // 404 for someone else's
           this.conversationId = id;
-          this.pending = null;
         }
         await this.write(this.sessionEvent('session.updated'));
         return;
       }
       case 'conversation.item.create': {
-        this.boundConversation();
-        if (this.pending)
-          throw new ItemPendingError(
-            'A user message is already waiting for response.create; send response.create first',
-          );
-        this.pending = { text: textOf(event.item), previousItemId: event.previous_item_id };
+        // Saved at once, as OpenAI's Realtime API adds the item to the conversation; response.create answers it.
+        const user = await this.deps.replies.addUserMessage(ctx, this.boundConversation(), {
+          content: textOf(event.item),
+          ...(event.previous_item_id === undefined ? {} : { parentId: event.previous_item_id }),
+        });
+        await this.write(itemCreatedEvent(user));
         return;
       }
       case 'response.create':
@@ -352,10 +341,6 @@ export class RealtimeSession {
     this.mustBeIdle();
     const options = event.response ?? {};
     const input = options.input?.[0];
-    if (input && this.pending)
-      throw new ItemPendingError(
-        'A user message from conversation.item.create is waiting: send response.create without input to answer it',
-      );
     const params: Record<string, unknown> = {};
     if (options.temperature !== undefined) params.temperature = options.temperature;
     if (options.max_output_tokens !== undefined) params.max_tokens = options.max_output_tokens;
@@ -365,34 +350,26 @@ export class RealtimeSession {
         ? {}
         : { continueOnDisconnect: options.continue_on_disconnect }),
     };
-    const message = input ? { text: textOf(input), previousItemId: options.previous_item_id } : this.pending;
     let handle: ReplyHandle;
-    if (message) {
+    if (input?.type === 'message') {
+      // A new message with its reply: saved together, like POST …/messages.
       handle = await this.deps.replies.send(ctx, conversationId, {
-        content: message.text,
-        ...(message.previousItemId === undefined ? {} : { parentId: message.previousItemId }),
+        content: textOf(input),
+        ...(options.previous_item_id === undefined ? {} : { parentId: options.previous_item_id }),
         ...replyOptions,
       });
-      if (!input) this.pending = null;
-      const user = handle.userMessage;
-      await this.write({
-        type: 'conversation.item.created',
-        previous_item_id: user.parent_id,
-        item: {
-          id: user.id,
-          object: 'realtime.item',
-          type: 'message',
-          role: 'user',
-          status: 'completed',
-          content: [{ type: 'input_text', text: user.content }],
-        },
-      });
+      await this.write(itemCreatedEvent(handle.userMessage));
     } else {
-      // Nothing new to say: answer the latest user message again (a sibling of its reply).
-      const conversation = await this.deps.conversations.get(ctx, conversationId);
-      const leaf = conversation.active_leaf_id;
-      if (leaf === null) throw new NoUserMessageError('The conversation has no user message to answer');
-      handle = await this.deps.replies.regenerate(ctx, conversationId, leaf, replyOptions);
+      // The given message (`item_reference`), else the active leaf: a user message is answered, an
+      // assistant reply gets a sibling (its user message answered again).
+      let target = input?.id;
+      if (target === undefined) {
+        const conversation = await this.deps.conversations.get(ctx, conversationId);
+        if (conversation.active_leaf_id === null)
+          throw new NoUserMessageError('The conversation has no user message to answer');
+        target = conversation.active_leaf_id;
+      }
+      handle = await this.deps.replies.regenerate(ctx, conversationId, target, replyOptions);
     }
     const controller = new AbortController();
     const active: ActiveResponse = {
@@ -725,4 +702,28 @@ function actorKey(ctx: RequestContext): string {
   const p = ctx.principal;
   if (!p) return 'anonymous';
   return p.kind === 'user' ? `user:${p.userId}` : `key:${p.keyId}`;
+}
+
+/** `conversation.item.created` for a saved user message (OpenAI Realtime's item shape). */
+function itemCreatedEvent(user: MessageView): ServerEvent {
+  return {
+    type: 'conversation.item.created',
+    previous_item_id: user.parent_id,
+    item: {
+      id: user.id,
+      object: 'realtime.item',
+      type: 'message',
+      role: 'user',
+      status: 'completed',
+      content: [{ type: 'input_text', text: user.content }],
+    },
+  };
+}
+
+/** The credentials an event carries: `auth`'s, or those of `session.update` (used as the first event). */
+function credentialsOf(event: ClientEvent): { token?: string | undefined; tenantId?: string | undefined } {
+  if (event.type === 'auth') return { token: event.token, tenantId: event.tenant_id };
+  if (event.type === 'session.update')
+    return { token: event.session.token, tenantId: event.session.tenant_id };
+  return {};
 }

@@ -65,6 +65,19 @@ async function create(payload: Record<string, unknown> = {}, headers = alice.aut
   return ok('POST', '/v1/conversations', { model: 'local', ...payload }, headers, 201);
 }
 
+/** POSTs `payload` to `url`: a 400 with `code` naming `path` (an issue path or `details.param`), nothing written. */
+async function expectRefused(url: string, payload: unknown, code: string, path: string) {
+  const before = await countConversations();
+  const response = await call('POST', url, alice.auth, payload);
+  expect(response.statusCode, response.body).toBe(400);
+  const error = response.json().error;
+  expect(error.code).toBe(code);
+  if (code === 'validation_failed')
+    expect(error.details.map((d: { path: string }) => d.path)).toContain(path);
+  else expect(error.details).toMatchObject({ param: path });
+  expect(await countConversations()).toBe(before);
+}
+
 async function countConversations(): Promise<number> {
   const { rows } = await sql<{ n: string }>`select count(*) as n from conversations`.execute(
     t.container.database.db,
@@ -186,15 +199,7 @@ describe('create, get, update, delete', () => {
     ['an unknown field', { colour: 'blue' }, 'validation_failed', 'colour'],
     ['a system prompt that is not a string', { system_prompt: 42 }, 'validation_failed', 'system_prompt'],
   ])('refuses %s', async (_case, payload, code, path) => {
-    const before = await countConversations();
-    const response = await call('POST', '/v1/conversations', alice.auth, { model: 'local', ...payload });
-    expect(response.statusCode, response.body).toBe(400);
-    const error = response.json().error;
-    expect(error.code).toBe(code);
-    if (code === 'validation_failed')
-      expect(error.details.map((d: { path: string }) => d.path)).toContain(path);
-    else expect(error.details).toMatchObject({ param: path });
-    expect(await countConversations()).toBe(before);
+    await expectRefused('/v1/conversations', { model: 'local', ...payload }, code, path);
   });
 
   it.each([
@@ -963,15 +968,7 @@ describe('export and import', () => {
       'messages.1.feedback.rating',
     ],
   ])('import refuses %s, naming the path, and writes nothing', async (_case, payload, code, path) => {
-    const before = await countConversations();
-    const response = await call('POST', '/v1/conversations/import', alice.auth, payload);
-    expect(response.statusCode, response.body).toBe(400);
-    const error = response.json().error;
-    expect(error.code).toBe(code);
-    if (code === 'validation_failed')
-      expect(error.details.map((d: { path: string }) => d.path)).toContain(path);
-    else expect(error.details).toMatchObject({ param: path });
-    expect(await countConversations()).toBe(before);
+    await expectRefused('/v1/conversations/import', payload, code, path);
   });
 
   it('import refuses a body over CONVERSATION_IMPORT_MAX_BYTES with 400 import_too_large', async () => {
@@ -1096,5 +1093,52 @@ describe('permissions', () => {
     });
     const anonymous = await t.app.inject({ method: 'GET', url: '/v1/conversations' });
     expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('a key with only chat:write creates, imports and changes the model of conversations (no chat:read)', async () => {
+    const writeOnly = await ok(
+      'POST',
+      '/v1/api-keys',
+      { name: 'wo', scopes: ['chat:write'] },
+      alice.auth,
+      201,
+    );
+    const wo = { authorization: `Bearer ${writeOnly.secret}` };
+    const created = await create({ title: 'write only' }, wo);
+    expect(created).toMatchObject({ model: 'local', title: 'write only' });
+    const imported = await ok('POST', '/v1/conversations/import', treeDocument('a3'), wo, 201);
+    expect(imported.model).toBe('local');
+    const patched = await ok('PATCH', `/v1/conversations/${created.id}`, { model: 'local' }, wo);
+    expect(patched.model).toBe('local');
+    // The model is still checked: an unknown one is a 400 with this key too, and reads stay closed.
+    const unknown = await call('POST', '/v1/conversations', wo, { model: 'no-such-model' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error).toMatchObject({
+      code: 'invalid_model',
+      details: { model: 'no-such-model' },
+    });
+    const read = await call('GET', `/v1/conversations/${created.id}`, wo);
+    expect(read.statusCode).toBe(403);
+    // Without chat:write, creating is refused on the permission, not on the model check.
+    const readOnly = await ok(
+      'POST',
+      '/v1/api-keys',
+      { name: 'ro2', scopes: ['chat:read'] },
+      alice.auth,
+      201,
+    );
+    const denied = await call(
+      'POST',
+      '/v1/conversations',
+      { authorization: `Bearer ${readOnly.secret}` },
+      {
+        model: 'local',
+      },
+    );
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().error).toMatchObject({
+      code: 'insufficient_scope',
+      details: { permission: 'chat:write' },
+    });
   });
 });

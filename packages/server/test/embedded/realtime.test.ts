@@ -280,25 +280,31 @@ describe('a reply over the channel', () => {
     });
     const client = await bound(id);
     client.send({ type: 'conversation.item.create', item: userItem('What does Nexus save?') });
-    client.send({ type: 'response.create', event_id: 'go' });
-    const events = await client.until(isDone);
-    expect(events.map((e) => e.type)).toEqual([
-      'conversation.item.created',
-      'response.created',
-      ...events.slice(2, -1).map(() => 'response.output_text.delta'),
-      'response.done',
-    ]);
-    expect(events.length).toBeGreaterThan(4);
-    const item = events[0]!.item as { id: string; role: string; content: { text: string }[] };
+    // The message is saved at once (the active leaf), before any response.create.
+    const itemCreated = await client.next();
+    expect(itemCreated).toMatchObject({ type: 'conversation.item.created', previous_item_id: null });
+    const item = itemCreated.item as { id: string; role: string; content: { text: string }[] };
     expect(item).toMatchObject({
       role: 'user',
       content: [{ type: 'input_text', text: 'What does Nexus save?' }],
     });
-    const created = events[1]!.response as { id: string; user_message_id: string };
+    expect(await savedMessage(id, item.id)).toMatchObject({ content: 'What does Nexus save?' });
+    const before = await t.app.inject({ method: 'GET', url: `/v1/conversations/${id}`, headers: alice.auth });
+    expect(before.json().active_leaf_id).toBe(item.id);
+
+    client.send({ type: 'response.create', event_id: 'go' });
+    const events = await client.until(isDone);
+    expect(events.map((e) => e.type)).toEqual([
+      'response.created',
+      ...events.slice(1, -1).map(() => 'response.output_text.delta'),
+      'response.done',
+    ]);
+    expect(events.length).toBeGreaterThan(3);
+    const created = events[0]!.response as { id: string; user_message_id: string };
     expect(created.user_message_id).toBe(item.id);
 
     // Reply events carry the event log's ids, increasing: what response.resume takes.
-    const logIds = events.slice(1).map((e) => Number(e.event_id));
+    const logIds = events.map((e) => Number(e.event_id));
     expect(logIds.every((n, i) => Number.isInteger(n) && (i === 0 || n > logIds[i - 1]!))).toBe(true);
 
     const text = deltaText(events);
@@ -328,7 +334,7 @@ describe('a reply over the channel', () => {
     expect(deltaText(events)).toContain('The sky is blue at noon.');
     expect(responseOf(events.at(-1)!).status).toBe('completed');
 
-    // Without input and with nothing pending, response.create answers the latest user message again.
+    // Without input, response.create answers the latest user message again (the active leaf is the reply).
     const first = (events[1]!.response as { id: string }).id;
     client.send({ type: 'response.create' });
     const again = await client.until(isDone);
@@ -392,6 +398,12 @@ describe('a reply over the channel', () => {
         event_id: 'x',
         details: { message_id: (created.response as { id: string }).id },
       },
+    });
+    // Adding a message while the reply runs is refused the same way, and saves nothing.
+    second.send({ type: 'conversation.item.create', event_id: 'y', item: userItem('Meanwhile') });
+    expect(await second.next()).toMatchObject({
+      type: 'error',
+      error: { code: 'reply_in_progress', event_id: 'y' },
     });
     // The same socket: it is delivering a response already.
     first.send({ type: 'response.create', response: { input: [userItem('Again')] } });
@@ -565,19 +577,39 @@ describe('bad frames', () => {
     client.close();
   });
 
-  it('refuses a second pending item, and response.create on an empty conversation', async () => {
+  it('saves every conversation.item.create at once; response.create answers the latest or the referenced one', async () => {
     const id = await conversation('local');
     const client = await bound(id);
     client.send({ type: 'response.create' });
     expect(await client.next()).toMatchObject({ error: { code: 'no_user_message' } });
     client.send({ type: 'conversation.item.create', item: userItem('one') });
     client.send({ type: 'conversation.item.create', item: userItem('two') });
-    expect(await client.next()).toMatchObject({ error: { code: 'item_pending' } });
-    client.send({ type: 'response.create', response: { input: [userItem('three')] } });
-    expect(await client.next()).toMatchObject({ error: { code: 'item_pending' } });
+    const one = await client.next('conversation.item.created');
+    const two = await client.next('conversation.item.created');
+    const oneId = (one.item as { id: string }).id;
+    const twoId = (two.item as { id: string }).id;
+    expect(one).toMatchObject({ previous_item_id: null, item: { content: [{ text: 'one' }] } });
+    expect(two).toMatchObject({ previous_item_id: oneId, item: { content: [{ text: 'two' }] } });
+
     client.send({ type: 'response.create' });
-    const events = await client.until(isDone);
-    expect(events[0]).toMatchObject({ item: { content: [{ text: 'one' }] } });
+    const latest = await client.until(isDone);
+    expect(latest[0]).toMatchObject({ type: 'response.created', response: { user_message_id: twoId } });
+    expect(responseOf(latest.at(-1)!).status).toBe('completed');
+
+    client.send({ type: 'response.create', response: { input: [{ type: 'item_reference', id: oneId }] } });
+    const referenced = await client.until(isDone);
+    expect(referenced[0]).toMatchObject({ type: 'response.created', response: { user_message_id: oneId } });
+
+    // Someone else's message, or one of another conversation, is not found.
+    const other = await conversation('local');
+    const elsewhere = await bound(other);
+    elsewhere.send({ type: 'conversation.item.create', item: userItem('elsewhere') });
+    const foreign = ((await elsewhere.next('conversation.item.created')).item as { id: string }).id;
+    client.send({ type: 'response.create', response: { input: [{ type: 'item_reference', id: foreign }] } });
+    expect(await client.next()).toMatchObject({ error: { code: 'not_found' } });
+    client.send({ type: 'conversation.item.create', previous_item_id: foreign, item: userItem('x') });
+    expect(await client.next()).toMatchObject({ error: { code: 'not_found' } });
+    elsewhere.close();
     client.close();
   });
 

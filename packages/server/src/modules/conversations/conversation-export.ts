@@ -1,16 +1,19 @@
 import { strToU8, Zip, ZipDeflate } from 'fflate';
 import { z } from 'zod';
+import { iso } from '../../http/schemas.js';
 import { newId } from '../../ids.js';
 import type { ConversationRow } from './conversations.repository.js';
-import { conversationParamsSchema, MAX_TITLE_CHARS, ratingOf } from './conversations.schemas.js';
+import {
+  conversationFields,
+  conversationParamsSchema,
+  MAX_TITLE_CHARS,
+  messageFields,
+} from './conversations.schemas.js';
 import type { MessageRow, NewMessage } from './messages.repository.js';
 
 /** The `format` tag of an exported conversation; `version` changes when the shape does. */
 export const EXPORT_FORMAT = 'nexus.conversation';
 export const EXPORT_VERSION = 1;
-
-const iso = (value: Date | string | null): string | null =>
-  value == null ? null : new Date(value).toISOString();
 
 /** What GET /v1/conversations/:id/export?format=json returns: the whole tree, every branch. */
 export interface ExportDocument {
@@ -61,37 +64,8 @@ export function toExportDocument(
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exported_at: new Date().toISOString(),
-    conversation: {
-      id: conversation.id,
-      title: conversation.title,
-      title_source: conversation.title_source,
-      model: conversation.model,
-      system_prompt: conversation.system_prompt,
-      params: conversation.params,
-      knowledge_base_ids: conversation.knowledge_base_ids,
-      pinned: conversation.pinned,
-      archived_at: iso(conversation.archived_at),
-      active_leaf_id: conversation.active_leaf_id,
-      created_at: iso(conversation.created_at)!,
-      updated_at: iso(conversation.updated_at)!,
-    },
-    messages: messages.map((m) => ({
-      id: m.id,
-      parent_id: m.parent_id,
-      role: m.role,
-      content: m.content,
-      status: m.status,
-      error: m.error,
-      model: m.model,
-      usage: m.usage,
-      context: m.context,
-      citations: m.citations,
-      feedback:
-        m.feedback_rating === null && m.feedback_comment === null
-          ? null
-          : { rating: ratingOf(m.feedback_rating), comment: m.feedback_comment, at: iso(m.feedback_at) },
-      created_at: iso(m.created_at)!,
-    })),
+    conversation: conversationFields(conversation),
+    messages: messages.map(messageFields),
   };
 }
 

@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BadRequestError } from '../../errors.js';
 import type { Authenticator } from '../../http/auth.js';
 import { handleError } from '../../http/error-handler.js';
 import { authErrorResponses, errorResponseSchema } from '../../http/schemas.js';
+import type { RequestContext } from '../access/principal.js';
 import { importDocumentSchema, zipStream } from './conversation-export.js';
 import {
   conversationPage,
@@ -30,6 +32,18 @@ import type { ConversationsService } from './conversations.service.js';
 /** An import body over `CONVERSATION_IMPORT_MAX_BYTES`. */
 export class ImportTooLargeError extends BadRequestError {
   override readonly code = 'import_too_large';
+}
+
+/**
+ * The caller and the message a `/v1/conversations/:id/messages/:msgId…` route names: the first three
+ * arguments of every service method on one message.
+ * @example messageView(await conversations.getMessage(...(await messageTarget(authn, request))))
+ */
+export async function messageTarget(
+  authn: Authenticator,
+  request: FastifyRequest & { params: { id: string; msgId: string } },
+): Promise<[RequestContext, string, string]> {
+  return [await authn.required(request), request.params.id, request.params.msgId];
 }
 
 export interface ConversationsRoutesOptions {
@@ -320,14 +334,7 @@ export const conversationsRoutes: FastifyPluginAsyncZod<ConversationsRoutesOptio
         response: { 200: messageSchema, ...authErrorResponses },
       },
     },
-    async (request) =>
-      messageView(
-        await conversations.getMessage(
-          await authn.required(request),
-          request.params.id,
-          request.params.msgId,
-        ),
-      ),
+    async (request) => messageView(await conversations.getMessage(...(await messageTarget(authn, request)))),
   );
 
   app.post(
@@ -345,9 +352,7 @@ export const conversationsRoutes: FastifyPluginAsyncZod<ConversationsRoutesOptio
     },
     async (request) => {
       const { conversation, messages, siblings } = await conversations.activate(
-        await authn.required(request),
-        request.params.id,
-        request.params.msgId,
+        ...(await messageTarget(authn, request)),
       );
       return {
         ...conversationView(conversation),
@@ -373,13 +378,7 @@ export const conversationsRoutes: FastifyPluginAsyncZod<ConversationsRoutesOptio
       },
     },
     async (request) =>
-      conversationView(
-        await conversations.deleteMessage(
-          await authn.required(request),
-          request.params.id,
-          request.params.msgId,
-        ),
-      ),
+      conversationView(await conversations.deleteMessage(...(await messageTarget(authn, request)))),
   );
 
   app.put(
@@ -396,15 +395,10 @@ export const conversationsRoutes: FastifyPluginAsyncZod<ConversationsRoutesOptio
     },
     async (request) =>
       messageView(
-        await conversations.setFeedback(
-          await authn.required(request),
-          request.params.id,
-          request.params.msgId,
-          {
-            rating: request.body.rating,
-            comment: request.body.comment ?? null,
-          },
-        ),
+        await conversations.setFeedback(...(await messageTarget(authn, request)), {
+          rating: request.body.rating,
+          comment: request.body.comment ?? null,
+        }),
       ),
   );
 };

@@ -3,6 +3,7 @@ import { iso, limitQuery, page, timestamp } from '../../http/schemas.js';
 import { idSchema } from '../../ids.js';
 import type { ConversationRow } from './conversations.repository.js';
 import type { MessageView } from './conversations.service.js';
+import type { MessageRow } from './messages.repository.js';
 
 /** A rating as stored (-1/1) to the wire ('down'/'up'). */
 export const ratingOf = (value: -1 | 1 | null): 'up' | 'down' | null =>
@@ -12,6 +13,8 @@ export const ratingOf = (value: -1 | 1 | null): 'up' | 'down' | null =>
 export const MAX_TITLE_CHARS = 200;
 /** The longest system prompt (characters). */
 export const MAX_SYSTEM_PROMPT_CHARS = 100_000;
+/** The longest message content accepted (characters); the model's context window usually binds first. */
+export const MAX_CONTENT_CHARS = 400_000;
 
 /**
  * Generation parameters a conversation keeps (OpenAI names and ranges); anything else is refused, so a
@@ -121,10 +124,10 @@ export const conversationSchema = z
   .meta({ id: 'Conversation' });
 
 /**
- * A conversation on the wire.
- * @example reply.send(conversationView(row))
+ * A conversation's own fields as the API and exports write them (a view adds `archived`).
+ * @example const { id, title } = conversationFields(row);
  */
-export function conversationView(c: ConversationRow): z.input<typeof conversationSchema> {
+export function conversationFields(c: ConversationRow) {
   return {
     id: c.id,
     title: c.title,
@@ -134,12 +137,19 @@ export function conversationView(c: ConversationRow): z.input<typeof conversatio
     params: c.params,
     knowledge_base_ids: c.knowledge_base_ids,
     pinned: c.pinned,
-    archived: c.archived_at !== null,
     archived_at: iso(c.archived_at),
     active_leaf_id: c.active_leaf_id,
     created_at: iso(c.created_at)!,
     updated_at: iso(c.updated_at)!,
   };
+}
+
+/**
+ * A conversation on the wire.
+ * @example reply.send(conversationView(row))
+ */
+export function conversationView(c: ConversationRow): z.input<typeof conversationSchema> {
+  return { ...conversationFields(c), archived: c.archived_at !== null };
 }
 
 export const messageSchema = z
@@ -175,13 +185,13 @@ export const messageSchema = z
   .meta({ id: 'ConversationMessage' });
 
 /**
- * A message on the wire.
- * @example messageView({ ...row, siblings: { ids: [row.id], index: 0, count: 1 } })
+ * A message's own fields as the API and exports write them (a view adds the conversation, its siblings
+ * and `updated_at`).
+ * @example const { id, content, feedback } = messageFields(row);
  */
-export function messageView(m: MessageView): z.input<typeof messageSchema> {
+export function messageFields(m: MessageRow) {
   return {
     id: m.id,
-    conversation_id: m.conversation_id,
     parent_id: m.parent_id,
     role: m.role,
     content: m.content,
@@ -195,8 +205,19 @@ export function messageView(m: MessageView): z.input<typeof messageSchema> {
       m.feedback_rating === null && m.feedback_comment === null
         ? null
         : { rating: ratingOf(m.feedback_rating), comment: m.feedback_comment, at: iso(m.feedback_at) },
-    siblings: m.siblings,
     created_at: iso(m.created_at)!,
+  };
+}
+
+/**
+ * A message on the wire.
+ * @example messageView({ ...row, siblings: { ids: [row.id], index: 0, count: 1 } })
+ */
+export function messageView(m: MessageView): z.input<typeof messageSchema> {
+  return {
+    ...messageFields(m),
+    conversation_id: m.conversation_id,
+    siblings: m.siblings,
     updated_at: iso(m.updated_at)!,
   };
 }

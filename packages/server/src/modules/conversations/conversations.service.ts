@@ -174,7 +174,7 @@ export class ConversationsService {
       messages: MessagesRepository;
       access: AccessService;
       cache: Cache;
-      models: Pick<GatewayService, 'listModels'>;
+      models: Pick<GatewayService, 'modelKind'>;
       settings: ConversationsSettings;
     },
   ) {}
@@ -622,12 +622,15 @@ export class ConversationsService {
     return conversation;
   }
 
-  /** 400 `invalid_model` unless `model` is a chat model this caller's tenant can use. */
+  /**
+   * 400 `invalid_model` unless `model` is a chat model this caller's tenant can use. Checked with
+   * `chat:write`, what creating, changing or importing a conversation needs (not `chat:read`).
+   */
   private async checkModel(ctx: RequestContext, model: string, path = 'model'): Promise<void> {
-    const found = (await this.deps.models.listModels(ctx)).find((m) => m.id === model);
-    if (found?.kind === 'chat') return;
+    const kind = await this.deps.models.modelKind(ctx, model, 'chat:write');
+    if (kind === 'chat') return;
     throw new ConversationModelError(
-      found
+      kind
         ? `"${model}" is an embedding model; a conversation needs a chat model`
         : `The model "${model}" does not exist or you do not have access to it; see GET /v1/models`,
       { details: { param: path, model } },

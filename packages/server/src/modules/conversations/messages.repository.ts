@@ -5,26 +5,30 @@ import { searchTermsOf } from './conversation-search.js';
 
 export type MessageRow = Selectable<MessagesTable>;
 
-export interface NewMessage {
-  id: string;
-  conversationId: string;
-  /** The message this one answers or follows; null for the first message of a tree. */
-  parentId: string | null;
-  role: MessageRole;
-  content?: string;
+/** What a reply records about itself besides its text; absent fields: the default, or as they are. */
+interface MessageState {
   status?: MessageStatus;
   error?: { code: string; message: string } | null;
   model?: string | null;
   usage?: { input_tokens: number; output_tokens: number } | null;
   context?: Record<string, unknown> | null;
   citations?: unknown[] | null;
+}
+
+export interface NewMessage extends MessageState {
+  id: string;
+  conversationId: string;
+  /** The message this one answers or follows; null for the first message of a tree. */
+  parentId: string | null;
+  role: MessageRole;
+  content?: string;
   feedback?: { rating: -1 | 1 | null; comment: string | null; at: Date | null } | null;
   /** Imports keep the original time; absent: now. */
   createdAt?: Date;
 }
 
 /** The fields a running or finished reply changes; absent fields stay as they are. */
-export interface MessagePatch {
+export interface MessagePatch extends MessageState {
   /** Replaces the content; `search_terms` follow it unless `searchTerms` is false. */
   content?: string;
   /**
@@ -33,12 +37,6 @@ export interface MessagePatch {
    * `cancelled` or `failed`) leaves it out. Default true.
    */
   searchTerms?: boolean;
-  status?: MessageStatus;
-  error?: { code: string; message: string } | null;
-  model?: string | null;
-  usage?: { input_tokens: number; output_tokens: number } | null;
-  context?: Record<string, unknown> | null;
-  citations?: unknown[] | null;
 }
 
 /** A message's place among its siblings (same parent), oldest first. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../ids.js';
 import { type Database, openDatabase } from '../../platform/db/database.js';
 import { migrateUp } from '../../platform/db/migrator.js';
+import { searchQueryOf } from './conversation-search.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 import { RepliesRepository } from './replies.repository.js';
@@ -13,7 +14,7 @@ const messages = new MessagesRepository();
 const replies = new RepliesRepository();
 
 /** A tenant with a user and one conversation; returns their ids. */
-async function seedTenant(): Promise<{ tenantId: string; conversationId: string }> {
+async function seedTenant(): Promise<{ tenantId: string; userId: string; conversationId: string }> {
   const db = database.db;
   const tenantId = newId('ten');
   const userId = newId('usr');
@@ -24,7 +25,7 @@ async function seedTenant(): Promise<{ tenantId: string; conversationId: string 
     .execute();
   const conversationId = newId('conv');
   await conversations.create(db, tenantId, { id: conversationId, userId, model: 'local' });
-  return { tenantId, conversationId };
+  return { tenantId, userId, conversationId };
 }
 
 async function reply(
@@ -103,5 +104,34 @@ describe('RepliesRepository', () => {
     expect(saved).toMatchObject({ status: 'failed', error, content: 'half' });
     expect((await messages.get(database.db, tenantId, conversationId, fresh.id))?.status).toBe('cancelled');
     expect(await replies.streamingIn(database.db, tenantId, conversationId)).toBeUndefined();
+  });
+
+  it('fills search_terms of the text flushed so far when a reply is interrupted or cancelled', async () => {
+    const { tenantId, userId, conversationId } = await seedTenant();
+    const interrupted = await reply(tenantId, conversationId, 'streaming');
+    const cancelled = await reply(tenantId, conversationId, 'streaming');
+    // Flushes write the text but leave search_terms empty (they are filled by the final write).
+    await replies.saveProgress(database.db, [
+      { tenantId, conversationId, messageId: interrupted.id, content: '我喜欢机器学习 quasar' },
+      { tenantId, conversationId, messageId: cancelled.id, content: 'nebula drift' },
+    ]);
+    const hits = async (query: string) =>
+      (
+        await conversations.search(database.db, tenantId, userId, searchQueryOf(query), {
+          offset: 0,
+          limit: 10,
+        })
+      ).map((h) => h.messageId);
+    expect(await hits('quasar')).toEqual([]);
+
+    await replies.cancelStreaming(database.db, tenantId, conversationId, cancelled.id);
+    await replies.failStreaming(database.db, tenantId, conversationId, {
+      code: 'interrupted',
+      message: 'gone',
+    });
+
+    expect(await hits('quasar')).toEqual([interrupted.id]);
+    expect(await hits('机器学习')).toEqual([interrupted.id]);
+    expect(await hits('nebula')).toEqual([cancelled.id]);
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/transaction.js';
+import { searchTermsOf } from './conversation-search.js';
 
 /** A streaming reply whose generation may have died with its instance. */
 export interface StreamingReply {
@@ -55,29 +56,21 @@ export class RepliesRepository {
 
   /**
    * Marks every reply of the conversation that is still `streaming` as `failed` with `error` (the caller
-   * holds the conversation's lock, so none of them is running). Returns the ids marked.
+   * holds the conversation's lock, so none of them is running), with `search_terms` of the text they have.
+   * Returns the ids marked.
    */
   async failStreaming(
     db: Executor,
     tenantId: string,
     conversationId: string,
     error: { code: string; message: string },
-    onlyId?: string,
   ): Promise<string[]> {
-    let query = db
-      .updateTable('messages')
-      .set({ status: 'failed', error: JSON.stringify(error), updated_at: sql`now()` })
-      .where('tenant_id', '=', tenantId)
-      .where('conversation_id', '=', conversationId)
-      .where('status', '=', 'streaming');
-    if (onlyId) query = query.where('id', '=', onlyId);
-    const rows = await query.returning('id').execute();
-    return rows.map((r) => r.id);
+    return this.settleStreaming(db, tenantId, conversationId, { status: 'failed', error });
   }
 
   /**
-   * Marks one `streaming` reply `cancelled` (no generation runs for it: the caller holds the lock).
-   * Undefined when it was not streaming any more.
+   * Marks one `streaming` reply `cancelled` (no generation runs for it: the caller holds the lock), with
+   * `search_terms` of the text it has. Undefined when it was not streaming any more.
    */
   async cancelStreaming(
     db: Executor,
@@ -85,16 +78,48 @@ export class RepliesRepository {
     conversationId: string,
     messageId: string,
   ): Promise<string | undefined> {
-    const row = await db
+    const ids = await this.settleStreaming(db, tenantId, conversationId, { status: 'cancelled', messageId });
+    return ids[0];
+  }
+
+  /**
+   * Gives `streaming` replies (all of the conversation's, or `messageId`) a final status. Their text was
+   * saved by flushes that leave `search_terms` alone (see MessagePatch.searchTerms), so they are filled
+   * here, as every final write does: a reply's text is searchable whatever way it ended.
+   */
+  private async settleStreaming(
+    db: Executor,
+    tenantId: string,
+    conversationId: string,
+    settle: {
+      status: 'failed' | 'cancelled';
+      error?: { code: string; message: string };
+      messageId?: string;
+    },
+  ): Promise<string[]> {
+    let query = db
       .updateTable('messages')
-      .set({ status: 'cancelled', updated_at: sql`now()` })
+      .set({
+        status: settle.status,
+        ...(settle.error ? { error: JSON.stringify(settle.error) } : {}),
+        updated_at: sql`now()`,
+      })
       .where('tenant_id', '=', tenantId)
       .where('conversation_id', '=', conversationId)
-      .where('id', '=', messageId)
-      .where('status', '=', 'streaming')
-      .returning('id')
-      .executeTakeFirst();
-    return row?.id;
+      .where('status', '=', 'streaming');
+    if (settle.messageId !== undefined) query = query.where('id', '=', settle.messageId);
+    const rows = await query.returning(['id', 'content']).execute();
+    for (const row of rows) {
+      if (row.content === '') continue;
+      await db
+        .updateTable('messages')
+        .set({ search_terms: searchTermsOf(row.content) })
+        .where('tenant_id', '=', tenantId)
+        .where('conversation_id', '=', conversationId)
+        .where('id', '=', row.id)
+        .execute();
+    }
+    return rows.map((r) => r.id);
   }
 
   /** The reply of the conversation being generated, if any (for the 409's details). */

@@ -5,8 +5,10 @@ import type { Authenticator } from '../../http/auth.js';
 import { authErrorResponses, errorResponseSchema } from '../../http/schemas.js';
 import { lastEventIdOf, openSse } from '../../http/sse.js';
 import { idSchema } from '../../ids.js';
+import { messageTarget } from './conversations.routes.js';
 import {
   conversationParamsSchema,
+  MAX_CONTENT_CHARS,
   messageParams,
   messageSchema,
   messageView,
@@ -15,6 +17,7 @@ import {
   type RepliesService,
   ReplyFailedError,
   type ReplyHandle,
+  type ReplyOptions,
   type ReplyStreamEvent,
 } from './replies.service.js';
 import { FINAL_EVENT_TYPES } from './reply-events.js';
@@ -25,9 +28,6 @@ export interface RepliesRoutesOptions {
   /** `SSE_HEARTBEAT_MS`: `: ping` comments on idle streams. */
   heartbeatMs: number;
 }
-
-/** The longest message content accepted (characters); the model's context window usually binds first. */
-export const MAX_CONTENT_CHARS = 400_000;
 
 const replyOptions = {
   stream: z
@@ -56,6 +56,12 @@ const sendBody = z
 
 const editBody = z.object({ content, ...replyOptions }).strict();
 const regenerateBody = z.object(replyOptions).strict();
+
+/** The service's reply options from a send, edit or regenerate body. */
+const optionsOf = (body: z.infer<typeof regenerateBody>): ReplyOptions => ({
+  params: body.params,
+  continueOnDisconnect: body.continue_on_disconnect,
+});
 
 const repliedSchema = z
   .object({ user_message: messageSchema, assistant_message: messageSchema })
@@ -145,8 +151,7 @@ export const repliesRoutes: FastifyPluginAsyncZod<RepliesRoutesOptions> = async 
       const handle = await replies.send(await authn.required(request), request.params.id, {
         content: body.content,
         ...(body.parent_id !== undefined ? { parentId: body.parent_id } : {}),
-        params: body.params,
-        continueOnDisconnect: body.continue_on_disconnect,
+        ...optionsOf(body),
       });
       return answer(request, reply, handle, body.stream);
     },
@@ -166,16 +171,10 @@ export const repliesRoutes: FastifyPluginAsyncZod<RepliesRoutesOptions> = async 
     },
     async (request, reply) => {
       const body = request.body;
-      const handle = await replies.edit(
-        await authn.required(request),
-        request.params.id,
-        request.params.msgId,
-        {
-          content: body.content,
-          params: body.params,
-          continueOnDisconnect: body.continue_on_disconnect,
-        },
-      );
+      const handle = await replies.edit(...(await messageTarget(authn, request)), {
+        content: body.content,
+        ...optionsOf(body),
+      });
       return answer(request, reply, handle, body.stream);
     },
   );
@@ -193,15 +192,7 @@ export const repliesRoutes: FastifyPluginAsyncZod<RepliesRoutesOptions> = async 
     },
     async (request, reply) => {
       const body = request.body;
-      const handle = await replies.regenerate(
-        await authn.required(request),
-        request.params.id,
-        request.params.msgId,
-        {
-          params: body.params,
-          continueOnDisconnect: body.continue_on_disconnect,
-        },
-      );
+      const handle = await replies.regenerate(...(await messageTarget(authn, request)), optionsOf(body));
       return answer(request, reply, handle, body.stream);
     },
   );
@@ -217,10 +208,7 @@ export const repliesRoutes: FastifyPluginAsyncZod<RepliesRoutesOptions> = async 
         response: { 200: messageSchema, ...authErrorResponses },
       },
     },
-    async (request) =>
-      messageView(
-        await replies.cancel(await authn.required(request), request.params.id, request.params.msgId),
-      ),
+    async (request) => messageView(await replies.cancel(...(await messageTarget(authn, request)))),
   );
 
   app.get(

@@ -215,18 +215,53 @@ export class RepliesService {
     input: ReplyOptions & { content: string; parentId?: string | null | undefined },
   ): Promise<ReplyHandle> {
     const { owner, conversation, activeBranch } = await this.load(ctx, conversationId);
-    let parentId = conversation.active_leaf_id;
-    let branch = activeBranch;
-    if (input.parentId !== undefined && input.parentId !== parentId) {
-      parentId = input.parentId;
-      branch = parentId === null ? [] : await this.branchTo(owner, conversationId, parentId);
-    }
+    const { parentId, branch } = await this.placeOf(owner, conversation, activeBranch, input.parentId);
     return this.reply(ctx, owner, conversation, {
       branch,
       parentId,
       newUserContent: input.content,
       options: input,
     });
+  }
+
+  /**
+   * Saves a user message without answering it (the WebSocket channel's `conversation.item.create`): a
+   * child of the active leaf, or of `parentId` (null: a new root), and the new active leaf. Same checks as
+   * {@link send} — the message must fit the model's context window (400 `context_length_exceeded`), 409
+   * `reply_in_progress` while a reply runs here — and the cached context is dropped. Answer it with
+   * {@link regenerate} on its id.
+   * @example const user = await replies.addUserMessage(ctx, conversationId, { content: 'Hi' });
+   */
+  async addUserMessage(
+    ctx: RequestContext,
+    conversationId: string,
+    input: { content: string; parentId?: string | null | undefined },
+  ): Promise<MessageView> {
+    const { owner, conversation, activeBranch } = await this.load(ctx, conversationId);
+    const { parentId, branch } = await this.placeOf(owner, conversation, activeBranch, input.parentId);
+    const { tenantId } = owner;
+    const id = newId('msg');
+    this.fit(tenantId, conversation, branch, { id, content: input.content }, conversation.params);
+    const lock = await this.lockOrConflict(tenantId, conversationId);
+    let user: MessageRow;
+    try {
+      user = await withTransaction(this.deps.db, async (trx) => {
+        await this.deps.replies.failStreaming(trx, tenantId, conversationId, INTERRUPTED);
+        const row = await this.deps.messages.insert(trx, tenantId, {
+          id,
+          conversationId,
+          parentId,
+          role: 'user',
+          content: input.content,
+        });
+        await this.deps.conversationRows.setActiveLeaf(trx, tenantId, conversationId, row.id);
+        return row;
+      });
+    } finally {
+      await lock.release().catch(() => undefined);
+    }
+    await this.deps.conversations.invalidateContext(tenantId, conversationId);
+    return this.viewOf(tenantId, user);
   }
 
   /**
@@ -443,39 +478,16 @@ export class RepliesService {
   ): Promise<ReplyHandle> {
     const { tenantId } = owner;
     const conversationId = conversation.id;
-    const contextWindow = this.deps.contextWindow(tenantId, conversation.model);
-    if (contextWindow === undefined)
-      throw new ConversationModelError(
-        `The conversation's model "${conversation.model}" is not available; change the conversation's model`,
-        { details: { param: 'model', model: conversation.model } },
-      );
     const params = { ...conversation.params, ...(plan.options.params ?? {}) };
     const userMessageId = plan.newUserContent === null ? plan.parentId! : newId('msg');
-    const history: HistoryMessage[] = plan.branch
-      .filter((m) => m.content !== '' && m.role !== 'system')
-      .map((m) => ({ id: m.id, role: m.role, content: m.content }));
-    if (plan.newUserContent !== null)
-      history.push({ id: userMessageId, role: 'user', content: plan.newUserContent });
-    const maxOutput = outputTokensOf(params);
-    const fitted = fitContext({
-      systemPrompt: conversation.system_prompt,
-      history,
-      contextWindow,
-      ...(maxOutput === undefined ? {} : { maxOutputTokens: maxOutput }),
-      marginTokens: this.deps.settings.contextMarginTokens,
-    });
-
-    const lock = await this.deps.cache.acquireLock(
-      lockKey(tenantId, conversationId),
-      this.deps.settings.lockTtlMs,
+    const fitted = this.fit(
+      tenantId,
+      conversation,
+      plan.branch,
+      plan.newUserContent === null ? null : { id: userMessageId, content: plan.newUserContent },
+      params,
     );
-    if (!lock) {
-      const busy = await this.deps.replies.streamingIn(this.deps.db, tenantId, conversationId);
-      throw new ReplyInProgressError(
-        'A reply in this conversation is still being generated; wait for it, resume its stream or cancel it',
-        { details: { conversation_id: conversationId, ...(busy ? { message_id: busy } : {}) } },
-      );
-    }
+    const lock = await this.lockOrConflict(tenantId, conversationId);
     const controller = new AbortController();
     let started = false;
     try {
@@ -573,6 +585,67 @@ export class RepliesService {
         await lock.release().catch(() => undefined);
       }
     }
+  }
+
+  /** Where a new user message goes: below `parentId` when given (null: a new root), else the active leaf. */
+  private async placeOf(
+    owner: Owner,
+    conversation: ConversationRow,
+    activeBranch: MessageRow[],
+    requested: string | null | undefined,
+  ): Promise<{ parentId: string | null; branch: MessageRow[] }> {
+    const leaf = conversation.active_leaf_id;
+    if (requested === undefined || requested === leaf) return { parentId: leaf, branch: activeBranch };
+    return {
+      parentId: requested,
+      branch: requested === null ? [] : await this.branchTo(owner, conversation.id, requested),
+    };
+  }
+
+  /**
+   * The branch (and the new user message, if any) fitted to the model's context window; 400
+   * `invalid_model` for a model the tenant cannot use, `context_length_exceeded` when the newest turn alone
+   * does not fit.
+   */
+  private fit(
+    tenantId: string,
+    conversation: ConversationRow,
+    branch: MessageRow[],
+    newUser: { id: string; content: string } | null,
+    params: Record<string, unknown>,
+  ) {
+    const contextWindow = this.deps.contextWindow(tenantId, conversation.model);
+    if (contextWindow === undefined)
+      throw new ConversationModelError(
+        `The conversation's model "${conversation.model}" is not available; change the conversation's model`,
+        { details: { param: 'model', model: conversation.model } },
+      );
+    const history: HistoryMessage[] = branch
+      .filter((m) => m.content !== '' && m.role !== 'system')
+      .map((m) => ({ id: m.id, role: m.role, content: m.content }));
+    if (newUser) history.push({ id: newUser.id, role: 'user', content: newUser.content });
+    const maxOutput = outputTokensOf(params);
+    return fitContext({
+      systemPrompt: conversation.system_prompt,
+      history,
+      contextWindow,
+      ...(maxOutput === undefined ? {} : { maxOutputTokens: maxOutput }),
+      marginTokens: this.deps.settings.contextMarginTokens,
+    });
+  }
+
+  /** The conversation's reply lock; 409 `reply_in_progress` (naming the reply) while another holds it. */
+  private async lockOrConflict(tenantId: string, conversationId: string) {
+    const lock = await this.deps.cache.acquireLock(
+      lockKey(tenantId, conversationId),
+      this.deps.settings.lockTtlMs,
+    );
+    if (lock) return lock;
+    const busy = await this.deps.replies.streamingIn(this.deps.db, tenantId, conversationId);
+    throw new ReplyInProgressError(
+      'A reply in this conversation is still being generated; wait for it, resume its stream or cancel it',
+      { details: { conversation_id: conversationId, ...(busy ? { message_id: busy } : {}) } },
+    );
   }
 
   /** Yields logged events, and rebuilds the final event from the database when the log had none. */

@@ -3,6 +3,7 @@ import { newId } from '../../ids.js';
 import type { ChatMessage, StreamPart, Usage } from '../../providers/llm/language-model.js';
 import { countTokens, PromptTokens } from '../../providers/llm/token-count.js';
 import type { AccessService } from '../access/access.service.js';
+import type { Permission } from '../access/permissions.js';
 import type { RequestContext } from '../access/principal.js';
 import type { GatewaySettingsService } from './gateway-settings.service.js';
 import type { ModelRegistry } from './model-registry.js';
@@ -75,6 +76,24 @@ export class GatewayService {
       .filter((id) => !named.has(id))
       .map((id): ModelInfo => ({ id, kind: 'chat', contextWindow: 1_000_000, ownedBy: 'upstream' }));
     return [...catalog, ...upstream];
+  }
+
+  /**
+   * The kind of model `name` is for the caller's tenant — one {@link listModels} would list — or
+   * undefined when it lists no such model. Checks `permission` (the one the caller's own action needs,
+   * e.g. `chat:write` to create a conversation) rather than `chat:read`.
+   * @example if ((await gateway.modelKind(ctx, 'gpt-4o', 'chat:write')) !== 'chat') throw ...;
+   */
+  async modelKind(
+    ctx: RequestContext,
+    name: string,
+    permission: Permission,
+  ): Promise<ModelInfo['kind'] | undefined> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, permission);
+    const entry = this.deps.registry.list(tenantId).find((m) => m.spec.name === name);
+    if (entry) return entry.spec.kind;
+    return (await this.deps.registry.upstreamModels()).includes(name) ? 'chat' : undefined;
   }
 
   async chat(ctx: RequestContext, input: ChatInput, signal: AbortSignal): Promise<ChatRun> {

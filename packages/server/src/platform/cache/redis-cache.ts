@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { ServiceUnavailableError } from '../../errors.js';
+import type { Redis } from 'ioredis';
+import { redisClient, redisConnectError, runRedis } from '../redis-connection.js';
 import type { Cache, Lock, RateLimitDecision, TokenBucket } from './cache.js';
 import { validateBucket } from './cache.js';
 
@@ -80,17 +80,7 @@ export class RedisCache implements Cache {
 
   private constructor(options: RedisCacheOptions) {
     this.prefix = options.keyPrefix ?? '';
-    this.client = new Redis(options.url, {
-      lazyConnect: true,
-      // Fail fast while disconnected instead of queueing: a request should get a clear 503, not hang.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: options.connectTimeoutMs ?? 5_000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    }) as ScriptedRedis;
-    this.client.on('error', () => {
-      // ioredis reconnects by itself; failures reach callers as service_unavailable.
-    });
+    this.client = redisClient(options.url, options.connectTimeoutMs) as ScriptedRedis;
     this.client.defineCommand('nexusTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET });
     this.client.defineCommand('nexusIncrement', { numberOfKeys: 1, lua: INCREMENT });
     this.client.defineCommand('nexusReleaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
@@ -104,10 +94,7 @@ export class RedisCache implements Cache {
       await cache.client.connect();
     } catch (error) {
       cache.client.disconnect();
-      throw new Error(
-        `cannot connect to Redis at ${redactCredentials(options.url)}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw redisConnectError(options.url, error);
     }
     return cache;
   }
@@ -220,26 +207,7 @@ export class RedisCache implements Cache {
     return this.prefix + key;
   }
 
-  private async run<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      // A ReplyError is Redis refusing a command (a bug on our side); anything else means Redis is unreachable.
-      if ((error as Error).name === 'ReplyError') throw error;
-      throw new ServiceUnavailableError('The cache is unavailable', {
-        cause: error,
-        details: { dependency: 'cache' },
-      });
-    }
-  }
-}
-
-function redactCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '[invalid url]';
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    return runRedis(operation, 'The cache is unavailable', 'cache');
   }
 }

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
-import { InvalidLastEventIdError, ServiceUnavailableError } from '../../errors.js';
+import type { Redis } from 'ioredis';
+import { InvalidLastEventIdError } from '../../errors.js';
+import { redisClient, redisConnectError, runRedis } from '../redis-connection.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
 
 // A stream is a Redis stream under `<prefix>events:<name>`. Events are entries with one field `d`; the
@@ -128,17 +129,7 @@ export class RedisEventLog implements EventLog {
     this.maxStreamAgeMs = options.maxStreamAgeMs ?? DAY_MS;
     this.blockMs = options.blockMs ?? 5_000;
     this.coalesceMs = options.coalesceMs ?? 5;
-    this.client = new Redis(options.url, {
-      lazyConnect: true,
-      // Fail fast while disconnected instead of queueing: a request should get a clear 503, not hang.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: options.connectTimeoutMs ?? 5_000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    }) as ScriptedRedis;
-    this.client.on('error', () => {
-      // ioredis reconnects by itself; failures reach callers as service_unavailable.
-    });
+    this.client = redisClient(options.url, options.connectTimeoutMs) as ScriptedRedis;
     this.client.defineCommand('nexusEventAppend', { numberOfKeys: 1, lua: APPEND });
     this.client.defineCommand('nexusEventEnd', { numberOfKeys: 1, lua: END });
     this.client.defineCommand('nexusEventIsOpen', { numberOfKeys: 1, lua: IS_OPEN });
@@ -167,12 +158,7 @@ export class RedisEventLog implements EventLog {
     } catch (error) {
       log.client.disconnect();
       log.reader.disconnect();
-      throw new Error(
-        `cannot connect to Redis at ${redactCredentials(options.url)}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      throw redisConnectError(options.url, error);
     }
     log.loop = log.readLoop();
     return log;
@@ -477,17 +463,8 @@ export class RedisEventLog implements EventLog {
     return this.prefix + stream;
   }
 
-  private async run<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      // A ReplyError is Redis refusing a command (a bug on our side); anything else means Redis is unreachable.
-      if ((error as Error).name === 'ReplyError') throw error;
-      throw new ServiceUnavailableError('The event log is unavailable', {
-        cause: error,
-        details: { dependency: 'event_log' },
-      });
-    }
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    return runRedis(operation, 'The event log is unavailable', 'event_log');
   }
 }
 
@@ -511,14 +488,4 @@ export function compareIds(a: string, b: string): number {
 function compareDigits(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function redactCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '[invalid url]';
-  }
 }
