@@ -119,9 +119,14 @@ export class AccessService {
       permissions = new Set((custom?.permissions ?? []).filter(isPermission));
     }
     if (ttl > 0) {
-      // Bounded: past the cap, start over rather than grow.
-      if (this.memo.size >= 10_000) this.memo.clear();
-      this.memo.set(key, { permissions: new Set(permissions), expires: Date.now() + ttl });
+      // Bounded: past the cap, the oldest entry goes (a Map iterates in insertion order); clearing all
+      // at once would send every busy user to the database in the same moment.
+      if (this.memo.size >= 10_000) this.memo.delete(this.memo.keys().next().value!);
+      // Each entry lives between half the TTL and the TTL, so users remembered together (a burst after a
+      // restart) are not forgotten together: expiry spreads out instead of stampeding.
+      const lifetime = ttl * (0.5 + 0.5 * Math.random());
+      this.memo.delete(key);
+      this.memo.set(key, { permissions: new Set(permissions), expires: Date.now() + lifetime });
     }
     return permissions;
   }
