@@ -39,11 +39,17 @@ export async function startNexusContainer(
   };
 }
 
-/** Registers a fresh user through the service and gives them an API key with `scopes`. */
-export async function benchUser(container: Container, scopes: string[]) {
+/**
+ * Registers a fresh user through the service and gives them an API key with `scopes`. Pass `email` when
+ * registering several users at once (the default is unique per millisecond only).
+ */
+export async function benchUser(
+  container: Container,
+  scopes: string[],
+  email = `bench-${process.pid}-${Date.now()}@example.com`,
+) {
   const anonymous = { principal: null, ip: '127.0.0.1', userAgent: 'bench', requestId: 'bench' };
   const { auth, apiKeys } = container.services;
-  const email = `bench-${process.pid}-${Date.now()}@example.com`;
   const password = 'bench password long enough';
   const { tokens } = await auth.register(anonymous, { email, password });
   const principal = await auth.authenticateAccessToken(tokens.access_token);

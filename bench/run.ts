@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runAuthBench } from './auth.js';
+import { conversationsBenchOptions, runConversationsBench } from './conversations.js';
 import { runGatewayBench } from './gateway.js';
 import { runHttpBench } from './http.js';
 
@@ -24,6 +25,22 @@ const { positionals, values } = parseArgs({
     'saturation-token-rate': { type: 'string', default: '5000' },
     'saturation-concurrency': { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
+    // conversations (defaults in bench/conversations.ts; --duration and --rounds apply too)
+    'stream-concurrency': { type: 'string' },
+    'reply-tokens': { type: 'string' },
+    'reply-token-rate': { type: 'string' },
+    'open-streams': { type: 'string' },
+    'hold-seconds': { type: 'string' },
+    'open-ramp': { type: 'string' },
+    'list-users': { type: 'string' },
+    'list-clients': { type: 'string' },
+    'list-think-ms': { type: 'string' },
+    'list-messages': { type: 'string' },
+    'list-seconds': { type: 'string' },
+    'fault-replies': { type: 'string' },
+    'cut-percent': { type: 'string' },
+    'cut-after': { type: 'string' },
+    'resume-delay-ms': { type: 'string' },
   },
 });
 
@@ -64,6 +81,7 @@ const benches: Record<string, () => Promise<void>> = {
         .map(Number),
       ...(values['cpu-prof-dir'] ? { cpuProfDir: values['cpu-prof-dir'] } : {}),
     }),
+  conversations: () => runConversationsBench(conversationsBenchOptions(values)),
 };
 
 const name = positionals[0];
