@@ -65,6 +65,9 @@ describe('loadConfig', () => {
     ['GATEWAY_CIRCUIT_FAILURES', '0'],
     ['METERING_BATCH_SIZE', '0'],
     ['ACCESS_CACHE_TTL_MS', '-5'],
+    ['ACCESS_CACHE_TTL_MS', '300001'],
+    ['LISTEN_BACKLOG', '0'],
+    ['LISTEN_BACKLOG', '65536'],
     ['PASSWORD_MIN_LENGTH', '4'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     let error: unknown;

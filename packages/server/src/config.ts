@@ -53,6 +53,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: int(1_048_576, 1_024, 1_073_741_824),
   REQUEST_TIMEOUT_MS: int(120_000, 0, 3_600_000),
+  LISTEN_BACKLOG: int(4_096, 1, 65_535),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 0, 600_000),
   READINESS_TIMEOUT_MS: int(2_000, 50, 60_000),
   SSE_HEARTBEAT_MS: int(15_000, 0, 300_000),

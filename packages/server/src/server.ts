@@ -35,7 +35,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
       config.NEXUS_ADMIN_PASSWORD,
     );
     const app = await buildApp(container);
-    const address = await app.listen({ port: config.PORT, host: config.HOST });
+    const address = await app.listen({
+      port: config.PORT,
+      host: config.HOST,
+      backlog: config.LISTEN_BACKLOG,
+    });
     const url = config.PUBLIC_URL ?? address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
     logger.info(
       {
