@@ -9,10 +9,9 @@ import {
   type LanguageModel,
   type StreamPart,
   UpstreamError,
-  upstreamHttpError,
   upstreamUnreachableError,
 } from './language-model.js';
-import { type SseEvent, SseParser, UpstreamEndpoint } from './upstream-sse.js';
+import { openAIHttpError, type SseEvent, SseParser, UpstreamEndpoint } from './upstream-sse.js';
 
 export interface OpenAICompatibleSettings {
   baseUrl: string;
@@ -226,18 +225,7 @@ export function toUpstreamError(error: unknown, signal: AbortSignal): unknown {
     const status = error.status;
     const upstreamMessage =
       (error.error as { message?: string } | undefined)?.message ?? error.message ?? `HTTP ${status}`;
-    // A 404 about the model is the upstream not serving it (OpenAI: code model_not_found): the caller's 404.
-    if (status === 404 && (error.code === 'model_not_found' || /model/i.test(upstreamMessage))) {
-      return new UpstreamError(upstreamMessage, {
-        upstreamStatus: status,
-        retryable: false,
-        code: 'model_not_found',
-        status: 404,
-        cause: error,
-        details: { upstream_status: status, param: 'model' },
-      });
-    }
-    return upstreamHttpError(status, upstreamMessage, error.headers?.get?.('retry-after'), error);
+    return openAIHttpError(status, upstreamMessage, error.code, error.headers?.get?.('retry-after'), error);
   }
   return upstreamUnreachableError(error);
 }

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { UpstreamError, upstreamHttpError } from './language-model.js';
+import { UpstreamError, upstreamHttpError, upstreamUnreachableError } from './language-model.js';
 
 /**
  * The lean HTTP client of the chat hot path: one keep-alive agent per upstream, `node:http` requests and a
@@ -135,31 +135,37 @@ function httpError(status: number, text: string, retryAfter: string | string[] |
   } catch {
     // Not JSON: the text itself is the message.
   }
-  // A 404 about the model is the upstream not serving it (OpenAI: code model_not_found): the caller's 404.
+  return openAIHttpError(status, message, code, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+}
+
+/**
+ * An OpenAI-compatible upstream's HTTP error answer as an UpstreamError: a 404 about the model is the
+ * upstream not serving it (OpenAI: code `model_not_found`), the caller's 404; the rest as for every adapter
+ * (`upstreamHttpError`). Shared by this client and the openai SDK's errors (embeddings, `GET /models`).
+ */
+export function openAIHttpError(
+  status: number,
+  message: string,
+  code: unknown,
+  retryAfter: string | null | undefined,
+  cause?: unknown,
+): UpstreamError {
   if (status === 404 && (code === 'model_not_found' || /model/i.test(message))) {
     return new UpstreamError(message, {
       upstreamStatus: status,
       retryable: false,
       code: 'model_not_found',
       status: 404,
+      ...(cause === undefined ? {} : { cause }),
       details: { upstream_status: status, param: 'model' },
     });
   }
-  return upstreamHttpError(
-    status,
-    message,
-    Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-    undefined,
-  );
+  return upstreamHttpError(status, message, retryAfter, cause);
 }
 
+/** A connection that failed (or our own connect timeout) as a retryable UpstreamError. */
 function toTransportError(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new UpstreamError(`The upstream could not be reached: ${message}`, {
-    retryable: true,
-    cause: error,
-  });
+  return error instanceof UpstreamError ? error : upstreamUnreachableError(error);
 }
 
 export interface SseEvent {
