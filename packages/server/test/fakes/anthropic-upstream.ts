@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeLocal, listenLocal, readJsonBody } from '../support/local-http.js';
+import { closeLocal, listenLocal, readJsonBody, watchAnswer } from '../support/local-http.js';
 
 /** What the fake does with one request. `{}` answers the default text reply. */
 export interface AnthropicBehaviour {
@@ -139,17 +139,14 @@ export class FakeAnthropic {
         aborted: false,
       };
       this.requests.push(recorded);
-      let cutOff = false;
-      res.once('close', () => {
-        if (!res.writableFinished && !cutOff && !this.closing) {
+      const cut = watchAnswer(
+        res,
+        () => {
           recorded.aborted = true;
           this.aborts.push(recorded);
-        }
-      });
-      const cut = () => {
-        cutOff = true;
-        res.socket?.destroySoon();
-      };
+        },
+        () => this.closing,
+      );
       const fail = (status: number, message: string, headers: Record<string, string> = {}) =>
         sendError(res, status, ANTHROPIC_ERROR_TYPES[status] ?? 'api_error', message, headers);
 

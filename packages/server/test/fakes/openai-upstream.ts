@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeLocal, listenLocal, readJsonBody } from '../support/local-http.js';
+import { closeLocal, listenLocal, readJsonBody, watchAnswer } from '../support/local-http.js';
 
 /**
  * What the fake does with one request. Everything is optional: `{}` streams the default reply.
@@ -162,19 +162,14 @@ export class FakeOpenAI {
         aborted: false,
       };
       if (this.record) this.requests.push(recorded);
-      // An answer that did not complete, and that we did not cut off ourselves, was abandoned by the client.
-      let cutOff = false;
-      res.once('close', () => {
-        if (!res.writableFinished && !cutOff && !this.closing) {
+      const cut = watchAnswer(
+        res,
+        () => {
           recorded.aborted = true;
           this.aborts.push(recorded);
-        }
-      });
-      // Drops the connection once what was written has gone out (a plain destroy would discard it).
-      const cut = () => {
-        cutOff = true;
-        res.socket?.destroySoon();
-      };
+        },
+        () => this.closing,
+      );
       if (req.method === 'GET' && path === '/v1/models') return void this.models(res);
       if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/embeddings')) {
         return void sendError(res, { status: 404, message: `Unknown request URL: ${req.method} ${path}` });

@@ -41,3 +41,23 @@ export function readJsonBody(
     done(raw, body);
   });
 }
+
+/**
+ * Watches one answer of a fake: `onAbandoned` runs when the client went away before the answer completed —
+ * not when the fake cut the connection itself, nor while it is closing. Returns `cut`, which drops the
+ * connection once what was written has gone out (a plain destroy would discard it).
+ */
+export function watchAnswer(
+  res: ServerResponse,
+  onAbandoned: () => void,
+  closing: () => boolean,
+): () => void {
+  let cutOff = false;
+  res.once('close', () => {
+    if (!res.writableFinished && !cutOff && !closing()) onAbandoned();
+  });
+  return () => {
+    cutOff = true;
+    res.socket?.destroySoon();
+  };
+}
