@@ -57,6 +57,8 @@ export interface ServerChild<Ready> {
   stats(options?: { reset?: boolean }): Promise<ProcessStats>;
   /** Starts a CPU profile in the child, or (with `file`) stops it and writes it there. */
   profile(file?: string): Promise<void>;
+  /** Sends one IPC request to the child and waits for its answer: the next message of the same `type`. */
+  ask<T>(message: { type: string; [key: string]: unknown }): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -83,30 +85,25 @@ export async function forkServer<Ready>(
       resolve(m as Ready);
     });
   });
+  const ask = <T>(message: { type: string; [key: string]: unknown }) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: { type?: string }) => {
+        if (m?.type !== message.type) return;
+        child.off('message', onMessage);
+        resolve(m as T);
+      };
+      child.on('message', onMessage);
+      if (!child.send(message)) {
+        child.off('message', onMessage);
+        reject(new Error(`${file} is gone`));
+      }
+    });
   return {
     child,
     ready,
-    stats: (options = {}) =>
-      new Promise<ProcessStats>((resolve, reject) => {
-        const onMessage = (m: { type?: string } & ProcessStats) => {
-          if (m?.type !== 'stats') return;
-          child.off('message', onMessage);
-          resolve(m);
-        };
-        child.on('message', onMessage);
-        if (!child.send({ type: 'stats', reset: options.reset === true }))
-          reject(new Error(`${file} is gone`));
-      }),
-    profile: (file) =>
-      new Promise<void>((resolve, reject) => {
-        const onMessage = (m: { type?: string }) => {
-          if (m?.type !== 'profile') return;
-          child.off('message', onMessage);
-          resolve();
-        };
-        child.on('message', onMessage);
-        if (!child.send({ type: 'profile', ...(file ? { file } : {}) })) reject(new Error(`${file} is gone`));
-      }),
+    stats: (options = {}) => ask<ProcessStats>({ type: 'stats', reset: options.reset === true }),
+    profile: (output) => ask<void>({ type: 'profile', ...(output ? { file: output } : {}) }),
+    ask,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -315,19 +315,6 @@ function log(line: string): void {
   console.error(`conversations bench [${seconds}s]: ${line}`);
 }
 
-/** Sends one IPC request to the Nexus child and waits for the answer of `type`. */
-function ask<T>(child: ServerChild<unknown>, message: Record<string, unknown>, type: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onMessage = (m: { type?: string }) => {
-      if (m?.type !== type) return;
-      child.child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.child.on('message', onMessage);
-    if (!child.child.send(message)) reject(new Error('the Nexus process is gone'));
-  });
-}
-
 /** A JSON API call, for setup and checks (not measured). */
 async function api(
   ctx: BenchContext,
@@ -571,7 +558,7 @@ interface CpuSample {
 
 /** Runs `task` and measures the CPU of Nexus, the upstream and this client around it. */
 async function cpuAround<T>(ctx: BenchContext, task: () => Promise<T>): Promise<CpuSample & { result: T }> {
-  await ask<LoopDelay>(ctx.nexus, { type: 'loop', reset: true }, 'loop');
+  await ctx.nexus.ask<LoopDelay>({ type: 'loop', reset: true });
   const nexusBefore = await ctx.nexus.stats({ reset: true });
   const upstreamBefore = await ctx.upstream.stats();
   const clientBefore = process.cpuUsage();
@@ -581,7 +568,7 @@ async function cpuAround<T>(ctx: BenchContext, task: () => Promise<T>): Promise<
   const client = process.cpuUsage(clientBefore);
   const nexusAfter = await ctx.nexus.stats();
   const upstreamAfter = await ctx.upstream.stats();
-  const loop = await ask<LoopDelay>(ctx.nexus, { type: 'loop' }, 'loop');
+  const loop = await ctx.nexus.ask<LoopDelay>({ type: 'loop' });
   const ms = (a: ProcessStats, b: ProcessStats) => (b.cpuMicros - a.cpuMicros) / 1000;
   return {
     result,
@@ -606,11 +593,11 @@ async function openStreamsPhase(
   const n = options.openStreams;
   // Idle: warmed by phase 1, garbage collected, and given a moment for the allocator to settle.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const idleMemory = await ask<MemoryAnswer>(ctx.nexus, { type: 'memory', gc: true }, 'memory');
+  const idleMemory = await ctx.nexus.ask<MemoryAnswer>({ type: 'memory', gc: true });
   await new Promise((resolve) => setTimeout(resolve, 500));
   const idle = await ctx.nexus.stats({ reset: true });
   const cpuBefore = idle.cpuMicros;
-  await ask<LoopDelay>(ctx.nexus, { type: 'loop', reset: true }, 'loop');
+  await ctx.nexus.ask<LoopDelay>({ type: 'loop', reset: true });
 
   const agent = new http.Agent({ keepAlive: false, maxSockets: n });
   const headers = { authorization: `Bearer ${ctx.apiKey}` };
@@ -635,7 +622,7 @@ async function openStreamsPhase(
     let allOpenSamples = 0;
     while (!finished) {
       const openBefore = open;
-      const m = await ask<MemoryAnswer>(ctx.nexus, { type: 'memory' }, 'memory');
+      const m = await ctx.nexus.ask<MemoryAnswer>({ type: 'memory' });
       peakRunning = Math.max(peakRunning, m.runningReplies);
       const openNow = Math.min(openBefore, open);
       if (openNow > sampledOpen) {
@@ -643,7 +630,7 @@ async function openStreamsPhase(
         rssAtSampledOpen = m.rss;
       } else if (openNow === sampledOpen) rssAtSampledOpen = Math.max(rssAtSampledOpen, m.rss);
       if (openNow === n && ++allOpenSamples === 10 && open === n)
-        heapAllOpen = await ask<MemoryAnswer>(ctx.nexus, { type: 'memory', gc: true }, 'memory');
+        heapAllOpen = await ctx.nexus.ask<MemoryAnswer>({ type: 'memory', gc: true });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
@@ -702,7 +689,7 @@ async function openStreamsPhase(
   await sampler;
   agent.destroy();
   const after = await ctx.nexus.stats();
-  const loop = await ask<LoopDelay>(ctx.nexus, { type: 'loop' }, 'loop');
+  const loop = await ctx.nexus.ask<LoopDelay>({ type: 'loop' });
   const completed = results.filter((r) => r.final?.event === 'response.completed').length;
   const failures = results.filter((r) => r.final?.event !== 'response.completed');
   const idleRss = idle.rss;
@@ -769,11 +756,11 @@ async function seedList(ctx: BenchContext, options: ConversationsBenchOptions): 
   const users = Math.min(options.listUsers, options.listClients);
   const clients = options.listClients;
   log(`registering ${users} users through the service (argon2)...`);
-  const seed = await ask<{ apiKeys?: string[]; seconds?: number; error?: string }>(
-    ctx.nexus,
-    { type: 'seed', users, concurrency: 4 },
-    'seed',
-  );
+  const seed = await ctx.nexus.ask<{ apiKeys?: string[]; seconds?: number; error?: string }>({
+    type: 'seed',
+    users,
+    concurrency: 4,
+  });
   if (!seed.apiKeys) throw new Error(`seeding users failed: ${seed.error}`);
   // Client i lists conversation i, which belongs to user i % users.
   const keys = Array.from({ length: clients }, (_, i) => seed.apiKeys![i % users]!);
