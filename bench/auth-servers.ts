@@ -6,7 +6,7 @@
  */
 import { buildApp } from '../packages/server/src/http/app.js';
 import { Authenticator } from '../packages/server/src/http/auth.js';
-import { benchUser, startNexusContainer } from './nexus-under-test.js';
+import { announceReady, benchUser, startNexusContainer } from './nexus-under-test.js';
 
 const nexus = await startNexusContainer('auth', {
   LOG_LEVEL: 'warn',
@@ -29,19 +29,9 @@ const app = await buildApp(container, {
 await app.listen({ port: 0, host: '127.0.0.1' });
 const user = await benchUser(container, ['chat:read']);
 
-process.send?.({
-  port: (app.server.address() as { port: number }).port,
+announceReady(app, nexus, {
   accessToken: user.accessToken,
   apiKey: user.apiKey,
   email: user.email,
   password: user.password,
-  database: container.database.kind,
-  cache: container.cache.kind,
-});
-
-process.on('message', async (message) => {
-  if (message !== 'stop') return;
-  await app.close();
-  await nexus.close();
-  process.exit(0);
 });

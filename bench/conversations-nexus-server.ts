@@ -13,7 +13,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp } from '../packages/server/src/http/app.js';
 import { serveStats } from './child.js';
-import { benchUser, startNexusContainer } from './nexus-under-test.js';
+import { announceReady, benchUser, startNexusContainer } from './nexus-under-test.js';
 
 // `BENCH_NEXUS_<SETTING>=value` sets a Nexus setting for the run (e.g. BENCH_NEXUS_REPLY_COALESCE_MS=50).
 const overrides = Object.fromEntries(
@@ -49,20 +49,9 @@ const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 
 serveStats();
-process.send?.({
-  port: (app.server.address() as { port: number }).port,
-  apiKey,
-  database: container.database.kind,
-  cache: container.cache.kind,
-  eventLog: container.eventLog.kind,
-});
+announceReady(app, nexus, { apiKey, eventLog: container.eventLog.kind });
 
 process.on('message', async (message: unknown) => {
-  if (message === 'stop') {
-    await app.close();
-    await nexus.close();
-    process.exit(0);
-  }
   const m = message as { type?: string; gc?: boolean; reset?: boolean; users?: number; concurrency?: number };
   if (m?.type === 'memory') {
     if (m.gc && typeof globalThis.gc === 'function') {

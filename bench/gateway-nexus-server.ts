@@ -5,7 +5,7 @@
  */
 import { buildApp } from '../packages/server/src/http/app.js';
 import { serveStats } from './child.js';
-import { benchUser, startNexusContainer } from './nexus-under-test.js';
+import { announceReady, benchUser, startNexusContainer } from './nexus-under-test.js';
 
 const nexus = await startNexusContainer('gateway', {
   LOG_LEVEL: 'warn',
@@ -18,16 +18,4 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const { apiKey } = await benchUser(container, ['chat:write']);
 
 serveStats();
-process.send?.({
-  port: (app.server.address() as { port: number }).port,
-  apiKey,
-  database: container.database.kind,
-  cache: container.cache.kind,
-});
-
-process.on('message', async (message) => {
-  if (message !== 'stop') return;
-  await app.close();
-  await nexus.close();
-  process.exit(0);
-});
+announceReady(app, nexus, { apiKey });

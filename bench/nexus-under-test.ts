@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../packages/server/src/config.js';
 import { type Container, createContainer } from '../packages/server/src/container.js';
 
@@ -55,4 +56,27 @@ export async function benchUser(
   const principal = await auth.authenticateAccessToken(tokens.access_token);
   const { secret } = await apiKeys.create({ ...anonymous, principal }, { name: 'bench', scopes });
   return { email, password, accessToken: tokens.access_token, apiKey: secret };
+}
+
+/**
+ * Tells the parent that the server is ready — its port, database and cache kinds, and `extra` — and closes
+ * the app and the container when the parent sends `stop`.
+ */
+export function announceReady(
+  app: FastifyInstance,
+  nexus: NexusUnderTest,
+  extra: Record<string, unknown>,
+): void {
+  process.send?.({
+    port: (app.server.address() as { port: number }).port,
+    database: nexus.container.database.kind,
+    cache: nexus.container.cache.kind,
+    ...extra,
+  });
+  process.on('message', async (message) => {
+    if (message !== 'stop') return;
+    await app.close();
+    await nexus.close();
+    process.exit(0);
+  });
 }
