@@ -4,6 +4,9 @@ import type { Logger } from '../observability/logger.js';
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
+/** How often a draining server closes keep-alive connections that have gone idle. */
+const IDLE_SWEEP_MS = 50;
+
 /**
  * The draining flag. Once set, requests that still arrive on open keep-alive connections are refused with
  * `shutting_down` and `Connection: close`; readiness reports `draining`. Probes keep answering: liveness
@@ -70,12 +73,16 @@ export async function shutdown({
       return true;
     },
   );
+  // A keep-alive connection whose in-flight request finishes during the drain turns idle and would stay
+  // open (holding close up) until the deadline: close such connections as they become idle.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   const drained = await Promise.race([closing, deadline]);
   clearTimeout(timer);
+  clearInterval(sweep);
   if (!drained) {
     logger.warn('drain deadline passed; closing remaining connections');
     app.server.closeAllConnections();

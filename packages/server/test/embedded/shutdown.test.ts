@@ -15,9 +15,14 @@ describe('graceful shutdown', () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
+    let arrived!: () => void;
+    const inHandler = new Promise<void>((r) => {
+      arrived = r;
+    });
     const t = await createTestApp({
       register: (app) => {
         app.get('/v1/test/slow', async () => {
+          arrived();
           await gate;
           return { finished: true };
         });
@@ -30,14 +35,19 @@ describe('graceful shutdown', () => {
       status: r.status,
       body: await r.json(),
     }));
-    await sleep(50);
+    // Shut down only once the request is in flight (a first request can take a while to reach the handler).
+    await inHandler;
 
     let closedResources = false;
+    const deadlineWarnings: unknown[] = [];
+    const logger = Object.assign(Object.create(t.container.logger), {
+      warn: (...args: unknown[]) => deadlineWarnings.push(args),
+    });
     const stopping = shutdown({
       app: t.app,
       drain: t.container.drain,
       timeoutMs: 10_000,
-      logger: t.container.logger,
+      logger,
       closeResources: async () => {
         closedResources = true;
         await t.close();
@@ -53,6 +63,8 @@ describe('graceful shutdown', () => {
     expect(await inFlight).toEqual({ status: 200, body: { finished: true } });
     expect(await stopping).toBe(0);
     expect(closedResources).toBe(true);
+    // Drained, not cut at the deadline: the in-flight request's keep-alive connection was closed once idle.
+    expect(deadlineWarnings).toEqual([]);
   });
 
   it('while draining, requests that still reach the app are refused and probes keep answering', async () => {
