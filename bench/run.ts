@@ -7,6 +7,7 @@ import { runAuthBench } from './auth.js';
 import { conversationsBenchOptions, runConversationsBench } from './conversations.js';
 import { runGatewayBench } from './gateway.js';
 import { runHttpBench } from './http.js';
+import { knowledgeBenchOptions, runKnowledgeBench } from './knowledge.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -41,6 +42,14 @@ const { positionals, values } = parseArgs({
     'cut-percent': { type: 'string' },
     'cut-after': { type: 'string' },
     'resume-delay-ms': { type: 'string' },
+    // knowledge (defaults in bench/knowledge.ts)
+    sizes: { type: 'string' },
+    'search-seconds': { type: 'string' },
+    'kb-concurrency': { type: 'string' },
+    modes: { type: 'string' },
+    'chunk-tokens': { type: 'string' },
+    'overlap-tokens': { type: 'string' },
+    'database-url': { type: 'string' },
   },
 });
 
@@ -82,6 +91,7 @@ const benches: Record<string, () => Promise<void>> = {
       ...(values['cpu-prof-dir'] ? { cpuProfDir: values['cpu-prof-dir'] } : {}),
     }),
   conversations: () => runConversationsBench(conversationsBenchOptions(values)),
+  knowledge: () => runKnowledgeBench(knowledgeBenchOptions(values)),
 };
 
 const name = positionals[0];

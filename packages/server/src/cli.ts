@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { evalCommand } from './eval-command.js';
 import { openDatabase } from './platform/db/database.js';
 import { migrateDown, migrateUp, migrationStatus } from './platform/db/migrator.js';
 import { exitOnSignals, loadConfigOrExit, startServer } from './server.js';
@@ -12,10 +13,12 @@ Commands:
   migrate up            apply every pending migration
   migrate down          revert the most recent migration
   migrate status        list migrations and whether each is applied
+  eval retrieval        measure knowledge-base retrieval on a BEIR dataset (nexus eval retrieval --help)
 
 Configuration comes from the environment; see docs/configuration.md.`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'eval') return evalCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -69,6 +69,12 @@ describe('loadConfig', () => {
     ['LISTEN_BACKLOG', '0'],
     ['LISTEN_BACKLOG', '65536'],
     ['PASSWORD_MIN_LENGTH', '4'],
+    ['KB_URL_ALLOWLIST', '10.0.0.0/33'],
+    ['KB_URL_ALLOWLIST', '127.0.0.1,not a host'],
+    ['KB_RERANK_BASE_URL', 'ftp://rerank.example.com'],
+    ['KB_RERANK_API_KEY_ENV', 'lower-case'],
+    ['KB_VECTOR_SEARCH', 'ivfflat'],
+    ['KB_CHUNK_TOKENS', '8'],
   ])('rejects %s=%j naming the variable', (variable, value) => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { allowlistProblem } from './platform/net/ssrf-guard.js';
 
 /**
  * Every setting Nexus reads, in one schema. This module is the only reader of `process.env`:
@@ -119,6 +120,60 @@ export const configSchema = z.object({
   CONVERSATION_PURGE_INTERVAL_S: int(3_600, 1, 86_400),
   CONVERSATION_IMPORT_MAX_BYTES: int(10_485_760, 1_024, 1_073_741_824),
   CONVERSATION_IMPORT_MAX_MESSAGES: int(10_000, 1, 1_000_000),
+  FILES_MAX_BYTES: int(536_870_912, 1, 1_099_511_627_776),
+  FILES_MAX_BYTES_CEILING: int(5_368_709_120, 1, 1_099_511_627_776),
+  FILES_SPOOL_DIR: optionalString,
+  FILES_URL_SIGNING_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
+  S3_BUCKET: optionalString,
+  S3_ENDPOINT: urlWithProtocols(['http:', 'https:']),
+  S3_PUBLIC_ENDPOINT: urlWithProtocols(['http:', 'https:']),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: bool(true),
+  CLAMD_HOST: optionalString,
+  CLAMD_PORT: int(3310, 1, 65_535),
+  CLAMD_TIMEOUT_MS: int(30_000, 100, 600_000),
+  CLAMD_STREAM_MAX_BYTES: int(26_214_400, 1, 4_294_967_295),
+  CONVERSATION_KB_CONTEXT_TOKENS: int(3_000, 0, 1_000_000),
+  KB_EMBEDDING_MODEL: z.string().trim().min(1).max(200).default('local-embedding'),
+  KB_CHUNK_TOKENS: int(512, 32, 8_192),
+  KB_CHUNK_OVERLAP_TOKENS: int(64, 0, 4_096),
+  KB_SEARCH_MODE: z.enum(['vector', 'lexical', 'hybrid']).optional(),
+  KB_QUERY_EXPANSION: bool(true),
+  KB_SEARCH_TOP_K: int(5, 1, 100),
+  KB_SEARCH_CANDIDATES: int(50, 1, 1_000),
+  KB_EMBED_BATCH_SIZE: int(64, 1, 2_048),
+  KB_INGEST_CONCURRENCY: int(2, 0, 64),
+  KB_INGEST_POLL_MS: int(2_000, 50, 600_000),
+  KB_INGEST_LEASE_MS: int(60_000, 1_000, 3_600_000),
+  KB_INGEST_MAX_ATTEMPTS: int(3, 1, 100),
+  KB_DOCUMENT_MAX_BYTES: int(52_428_800, 1_024, 1_073_741_824),
+  KB_URL_TIMEOUT_MS: int(15_000, 100, 600_000),
+  KB_URL_MAX_REDIRECTS: int(5, 0, 20),
+  KB_URL_ALLOWLIST: optionalString
+    .refine((v) => v === undefined || allowlistProblem(v.split(',')) === undefined, {
+      message: 'must be a comma-separated list of host names, IP addresses and CIDR ranges',
+    })
+    .transform((v) =>
+      v === undefined
+        ? []
+        : v
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter(Boolean),
+    ),
+  KB_RERANK_BASE_URL: urlWithProtocols(['http:', 'https:']),
+  KB_RERANK_MODEL: optionalString,
+  KB_RERANK_API_KEY_ENV: optionalString.refine((v) => v === undefined || /^[A-Z_][A-Z0-9_]*$/.test(v), {
+    message: 'must be the name of an environment variable',
+  }),
+  KB_RERANK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  KB_RERANK_CANDIDATES: int(50, 1, 1_000),
+  KB_INDEX_CACHE_MAX_CHUNKS: int(500_000, 1_000, 100_000_000),
+  KB_VECTOR_SEARCH: z.enum(['hnsw', 'exact']).default('hnsw'),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

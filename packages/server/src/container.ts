@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Config, configSchema } from './config.js';
+import { type Config, ConfigError, configSchema } from './config.js';
 import { DrainController } from './http/drain.js';
 import { AccessService } from './modules/access/access.service.js';
 import { ApiKeysRepository } from './modules/access/api-keys.repository.js';
@@ -14,6 +14,9 @@ import { ConversationsService } from './modules/conversations/conversations.serv
 import { MessagesRepository } from './modules/conversations/messages.repository.js';
 import { RepliesRepository } from './modules/conversations/replies.repository.js';
 import { RepliesService } from './modules/conversations/replies.service.js';
+import { DownloadLinkSigner, loadOrCreateLinkSecret } from './modules/files/download-links.js';
+import { FilesRepository } from './modules/files/files.repository.js';
+import { FilesService } from './modules/files/files.service.js';
 import { loadCatalog } from './modules/gateway/catalog.js';
 import { GatewayService } from './modules/gateway/gateway.service.js';
 import { GatewaySettingsRepository } from './modules/gateway/gateway-settings.repository.js';
@@ -35,6 +38,15 @@ import { loadOrCreateSigningKeys } from './modules/identity/signing-keys.js';
 import { parseSigningKeys, TokenService } from './modules/identity/token.service.js';
 import { UsersRepository } from './modules/identity/users.repository.js';
 import { WechatClient } from './modules/identity/wechat.client.js';
+import { ChunksRepository } from './modules/knowledge/chunks.repository.js';
+import { IngestionWorker } from './modules/knowledge/ingestion-worker.js';
+import { KnowledgeRepository } from './modules/knowledge/knowledge.repository.js';
+import { KnowledgeService } from './modules/knowledge/knowledge.service.js';
+import { type EmbedTexts, KnowledgeSearch } from './modules/knowledge/knowledge-search.js';
+import { defaultSettings } from './modules/knowledge/knowledge-settings.js';
+import { IndexCache } from './modules/knowledge/memory-index.js';
+import { HttpReranker } from './modules/knowledge/reranker.js';
+import { VectorIndexes } from './modules/knowledge/vector-indexes.js';
 import { ReadinessService } from './modules/system/readiness.service.js';
 import { StatusService } from './modules/system/status.service.js';
 import { TenantsRepository } from './modules/tenants/tenants.repository.js';
@@ -45,6 +57,10 @@ import { MemoryCache } from './platform/cache/memory-cache.js';
 import { RedisCache } from './platform/cache/redis-cache.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateUp, schemaState } from './platform/db/migrator.js';
+import { SsrfPolicy } from './platform/net/ssrf-guard.js';
+import { ClamdScanner } from './platform/scanning/clamd-scanner.js';
+import { LocalObjectStorage } from './platform/storage/local-object-storage.js';
+import type { ObjectStorage } from './platform/storage/object-storage.js';
 import type { EventLog } from './platform/streams/event-log.js';
 import { MemoryEventLog } from './platform/streams/memory-event-log.js';
 import { RedisEventLog } from './platform/streams/redis-event-log.js';
@@ -62,6 +78,8 @@ export interface Container {
   readonly cache: Cache;
   /** Replayable per-reply event streams (resumable SSE): Redis Streams when `REDIS_URL` is set, else in-process. */
   readonly eventLog: EventLog;
+  /** File content: the local folder `<NEXUS_DATA_DIR>/files`, or an S3-compatible bucket when `S3_BUCKET` is set. */
+  readonly storage: ObjectStorage;
   readonly drain: DrainController;
   readonly services: {
     readonly readiness: ReadinessService;
@@ -82,6 +100,12 @@ export interface Container {
     readonly conversationPurger: ConversationPurger;
     /** Generation in conversations: send, edit, regenerate, cancel, follow a reply's events. */
     readonly replies: RepliesService;
+    /** Uploads, downloads, expiring links, holds (used by knowledge-base ingestion and tasks). */
+    readonly files: FilesService;
+    /** Knowledge bases: documents, background ingestion, search and retrieval. */
+    readonly knowledge: KnowledgeService;
+    /** This instance's ingestion worker (claims queued documents; `KB_INGEST_CONCURRENCY` 0 turns it off). */
+    readonly ingestion: IngestionWorker;
   };
   readonly mailer: Mailer;
   /** Releases the database and the cache. */
@@ -106,6 +130,8 @@ export async function createContainer(
   overrides: ContainerOverrides = {},
 ): Promise<Container> {
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
+  // First: it only checks settings (and loads the S3 client), so a bad S3 setup fails before anything opens.
+  const storage = await openObjectStorage(config);
   const database =
     overrides.database ??
     (await openDatabase({
@@ -227,6 +253,37 @@ export async function createContainer(
     inviteTtlSeconds: config.INVITE_TTL_S,
   });
 
+  const spoolDir = config.FILES_SPOOL_DIR ?? path.join(config.dataDir, 'spool');
+  const files = new FilesService({
+    db,
+    files: new FilesRepository(),
+    storage,
+    scanner: config.CLAMD_HOST
+      ? new ClamdScanner({
+          host: config.CLAMD_HOST,
+          port: config.CLAMD_PORT,
+          timeoutMs: config.CLAMD_TIMEOUT_MS,
+          maxBytes: config.CLAMD_STREAM_MAX_BYTES,
+        })
+      : null,
+    access,
+    audit,
+    links: new DownloadLinkSigner(
+      config.FILES_URL_SIGNING_SECRET
+        ? new TextEncoder().encode(config.FILES_URL_SIGNING_SECRET)
+        : await loadOrCreateLinkSecret(db),
+    ),
+    logger,
+    settings: {
+      defaultMaxBytes: config.FILES_MAX_BYTES,
+      maxBytesCeiling: config.FILES_MAX_BYTES_CEILING,
+      spoolDir,
+      staleUploadMs: 6 * 3600_000,
+      sweepIntervalMs: 3600_000,
+    },
+  });
+  files.start();
+
   const catalog = loadCatalog({
     ...(config.NEXUS_MODELS_FILE ? { modelsFile: config.NEXUS_MODELS_FILE } : {}),
     ...(config.OPENAI_BASE_URL ? { openaiBaseUrl: config.OPENAI_BASE_URL } : {}),
@@ -332,6 +389,8 @@ export async function createContainer(
     access,
     cache,
     models: gateway,
+    knowledgeBases: async (tenantId, ids) =>
+      new Set((await knowledgeRepository.getBases(db, tenantId, ids)).map((kb) => kb.id)),
     settings: {
       contextTtlMs: config.CONVERSATION_CONTEXT_CACHE_TTL_S * 1000,
       importMaxMessages: config.CONVERSATION_IMPORT_MAX_MESSAGES,
@@ -348,6 +407,113 @@ export async function createContainer(
     },
   });
   conversationPurger.start();
+  const knowledgeRepository = new KnowledgeRepository();
+  const chunksRepository = new ChunksRepository();
+  const vectorStorage = await chunksRepository.vectorStorage(db, config.KB_VECTOR_SEARCH);
+  // Background ingestion has no caller: its embedding calls are metered to the tenant without a user.
+  const embedTexts: EmbedTexts = async (tenantId, model, texts, signal, ctx) =>
+    (
+      await gateway.embedForTenant(
+        tenantId,
+        { model, input: texts },
+        signal,
+        ctx ?? { principal: null, ip: '', userAgent: null, requestId: 'knowledge' },
+      )
+    ).vectors;
+  const kbDefaults = defaultSettings({
+    embeddingModel: config.KB_EMBEDDING_MODEL,
+    chunkTokens: config.KB_CHUNK_TOKENS,
+    overlapTokens: config.KB_CHUNK_OVERLAP_TOKENS,
+    searchMode: config.KB_SEARCH_MODE,
+    topK: config.KB_SEARCH_TOP_K,
+    queryExpansion: config.KB_QUERY_EXPANSION,
+  });
+  const urlPolicy = new SsrfPolicy(config.KB_URL_ALLOWLIST);
+  const vectorIndexes = new VectorIndexes({
+    db,
+    chunks: chunksRepository,
+    storage: () => vectorStorage,
+    databaseKind: database.kind,
+  });
+  const indexCache = new IndexCache(
+    { maxSlots: config.KB_INDEX_CACHE_MAX_CHUNKS, withVectors: vectorStorage.search === 'exact' },
+    (kb, afterSeq, limit, withVectors) =>
+      chunksRepository.delta(
+        db,
+        kb.tenant_id,
+        kb.id,
+        afterSeq,
+        limit,
+        withVectors ? vectorStorage.kind : null,
+      ),
+  );
+  const knowledgeSearch = new KnowledgeSearch({
+    db,
+    knowledge: knowledgeRepository,
+    chunks: chunksRepository,
+    cache: indexCache,
+    storage: () => vectorStorage,
+    embed: embedTexts,
+    reranker: config.KB_RERANK_BASE_URL
+      ? new HttpReranker({
+          baseUrl: config.KB_RERANK_BASE_URL,
+          model: config.KB_RERANK_MODEL,
+          apiKey: config.KB_RERANK_API_KEY_ENV ? config.readEnv(config.KB_RERANK_API_KEY_ENV) : undefined,
+          timeoutMs: config.KB_RERANK_TIMEOUT_MS,
+          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+        })
+      : undefined,
+    logger,
+    settings: {
+      candidates: config.KB_SEARCH_CANDIDATES,
+      rrfK: 60,
+      rerankCandidates: config.KB_RERANK_CANDIDATES,
+    },
+  });
+  const ingestion = new IngestionWorker({
+    db,
+    knowledge: knowledgeRepository,
+    chunks: chunksRepository,
+    storage: () => vectorStorage,
+    ensureVectorIndex: (dims) => vectorIndexes.ensure(dims),
+    embed: embedTexts,
+    files,
+    defaults: kbDefaults,
+    logger,
+    settings: {
+      concurrency: config.KB_INGEST_CONCURRENCY,
+      pollMs: config.KB_INGEST_POLL_MS,
+      leaseMs: config.KB_INGEST_LEASE_MS,
+      maxAttempts: config.KB_INGEST_MAX_ATTEMPTS,
+      embedBatchSize: config.KB_EMBED_BATCH_SIZE,
+      maxDocumentBytes: config.KB_DOCUMENT_MAX_BYTES,
+      url: {
+        policy: urlPolicy,
+        timeoutMs: config.KB_URL_TIMEOUT_MS,
+        maxRedirects: config.KB_URL_MAX_REDIRECTS,
+      },
+    },
+  });
+  const knowledge = new KnowledgeService({
+    db,
+    knowledge: knowledgeRepository,
+    chunks: chunksRepository,
+    access,
+    search: knowledgeSearch,
+    cache: indexCache,
+    worker: ingestion,
+    embed: embedTexts,
+    vectorIndexes,
+    files,
+    logger,
+    settings: {
+      defaults: kbDefaults,
+      autoSearchMode: config.KB_SEARCH_MODE === undefined,
+      maxDocumentBytes: config.KB_DOCUMENT_MAX_BYTES,
+      urlPolicy,
+    },
+  });
+  if (config.KB_INGEST_CONCURRENCY > 0) ingestion.start();
   const replies = new RepliesService({
     db,
     conversations,
@@ -356,6 +522,7 @@ export async function createContainer(
     replies: new RepliesRepository(),
     gateway,
     contextWindow: (tenantId, model) => registry.resolve(model, tenantId)?.spec.context_window,
+    knowledge,
     cache,
     log: eventLog,
     logger,
@@ -368,6 +535,7 @@ export async function createContainer(
       sweepIntervalMs: config.REPLY_SWEEP_INTERVAL_MS,
       contextMarginTokens: config.REPLY_CONTEXT_MARGIN_TOKENS,
       titleTimeoutMs: 30_000,
+      knowledgeMaxTokens: config.CONVERSATION_KB_CONTEXT_TOKENS,
     },
   });
   await replies.start();
@@ -378,6 +546,7 @@ export async function createContainer(
     database,
     cache,
     eventLog,
+    storage,
     drain,
     services: {
       readiness,
@@ -396,12 +565,19 @@ export async function createContainer(
       conversations,
       conversationPurger,
       replies,
+      files,
+      knowledge,
+      ingestion,
     },
     mailer,
     close: async () => {
       // Replies still running finish (or are saved as interrupted) while the database and cache are up.
       await replies.close();
+      // Ingestion jobs in progress give their documents back to the queue (for this or another instance).
+      await ingestion.stop();
       await conversationPurger.stop();
+      await files.stop();
+      await storage.close();
       await modelCatalog.stop();
       // Mails still going out need the database for their audit record; metering writes what it holds.
       await auth.mailSettled();
@@ -414,4 +590,43 @@ export async function createContainer(
       ]);
     },
   };
+}
+
+/**
+ * The configured object storage. The S3 adapter (and the AWS SDK) is loaded only when `S3_BUCKET` is
+ * set, so the embedded default does not pay for it.
+ */
+async function openObjectStorage(config: Config): Promise<ObjectStorage> {
+  if (!config.S3_BUCKET) {
+    const orphaned = (
+      ['S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const
+    ).filter((name) => config[name] !== undefined);
+    if (orphaned.length > 0)
+      throw new ConfigError(
+        orphaned.map((variable) => ({
+          variable,
+          message: 'is set, but S3_BUCKET is not (set it to use S3 storage)',
+        })),
+      );
+    return new LocalObjectStorage(path.join(config.dataDir, 'files'));
+  }
+  if ((config.S3_ACCESS_KEY_ID === undefined) !== (config.S3_SECRET_ACCESS_KEY === undefined))
+    throw new ConfigError([
+      {
+        variable: config.S3_ACCESS_KEY_ID === undefined ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY',
+        message:
+          'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (or leave both unset for the default credential chain)',
+      },
+    ]);
+  const { S3ObjectStorage } = await import('./platform/storage/s3-object-storage.js');
+  return new S3ObjectStorage({
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    spoolDir: config.FILES_SPOOL_DIR ?? path.join(config.dataDir, 'spool'),
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    ...(config.S3_PUBLIC_ENDPOINT ? { publicEndpoint: config.S3_PUBLIC_ENDPOINT } : {}),
+    ...(config.S3_ACCESS_KEY_ID ? { accessKeyId: config.S3_ACCESS_KEY_ID } : {}),
+    ...(config.S3_SECRET_ACCESS_KEY ? { secretAccessKey: config.S3_SECRET_ACCESS_KEY } : {}),
+  });
 }

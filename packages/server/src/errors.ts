@@ -115,6 +115,100 @@ export class ShuttingDownError extends ServiceUnavailableError {
   override readonly code = 'shutting_down';
 }
 
+// Files (docs/files.md).
+
+/** An upload of zero bytes. */
+export class FileEmptyError extends BadRequestError {
+  override readonly code = 'file_empty';
+}
+
+/** The file's extension is not one the purpose accepts (or it has none). */
+export class FileTypeNotAllowedError extends BadRequestError {
+  override readonly code = 'file_type_not_allowed';
+}
+
+/** The bytes are not what the file's extension says (a PNG named `.pdf`, a zip named `.docx`, binary `.txt`). */
+export class FileTypeMismatchError extends BadRequestError {
+  override readonly code = 'file_type_mismatch';
+}
+
+/** A file over the tenant's size limit (an upload is cut off as soon as it passes the limit). */
+export class FileTooLargeError extends AppError {
+  readonly code = 'file_too_large';
+  readonly status = 413;
+}
+
+/** The virus scanner found malware; nothing was stored. */
+export class FileInfectedError extends AppError {
+  readonly code = 'file_infected';
+  readonly status = 422;
+}
+
+/** A file still held by a running task or a document being ingested. */
+export class FileInUseError extends ConflictError {
+  override readonly code = 'file_in_use';
+}
+
+/** A download link whose signature does not match (tampered, or for another file). */
+export class DownloadLinkInvalidError extends ForbiddenError {
+  override readonly code = 'download_link_invalid';
+}
+
+/** A download link past its expiry. */
+export class DownloadLinkExpiredError extends ForbiddenError {
+  override readonly code = 'download_link_expired';
+}
+
+/** A `Range` header that asks for bytes past the end of the file. */
+export class RangeNotSatisfiableError extends AppError {
+  readonly code = 'range_not_satisfiable';
+  readonly status = 416;
+}
+
+/** The virus scanner could not give a verdict (unreachable, timed out, failed): uploads fail closed. */
+export class VirusScanUnavailableError extends ServiceUnavailableError {
+  override readonly code = 'virus_scan_unavailable';
+}
+
+// Knowledge-base documents (docs/knowledge.md).
+
+export type DocumentParseErrorCode =
+  | 'document_corrupt'
+  | 'document_empty'
+  | 'document_too_large'
+  | 'document_unsupported';
+
+/**
+ * A document that cannot be turned into text: damaged (`document_corrupt`), without any text
+ * (`document_empty`), over a parse limit or a decompression bomb (`document_too_large`), or in a form the
+ * parser does not read, such as an encrypted PDF (`document_unsupported`). Ingestion records the code and
+ * message as a `failed` document's reason; a synchronous route answers 422.
+ */
+export class DocumentParseError extends AppError {
+  readonly status = 422;
+  readonly code: DocumentParseErrorCode;
+
+  constructor(code: DocumentParseErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A knowledge-base URL document whose URL may not be fetched (scheme, credentials, a non-public address). */
+export class UrlNotAllowedError extends BadRequestError {
+  override readonly code = 'url_not_allowed';
+}
+
+/** A file used for a knowledge-base document whose purpose is not `document`. */
+export class FilePurposeMismatchError extends BadRequestError {
+  override readonly code = 'file_purpose_mismatch';
+}
+
+/** A search asked for reranking, and no rerank provider is configured (`KB_RERANK_BASE_URL`). */
+export class RerankUnavailableError extends BadRequestError {
+  override readonly code = 'rerank_unavailable';
+}
+
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }

@@ -10,6 +10,7 @@ export const ID_PREFIXES = [
   'msg',
   'kb',
   'doc',
+  'chunk',
   'file',
   'task',
   'key',

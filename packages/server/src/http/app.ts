@@ -12,10 +12,12 @@ import { accessRoutes } from '../modules/access/access.routes.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import { conversationsRoutes } from '../modules/conversations/conversations.routes.js';
 import { repliesRoutes } from '../modules/conversations/replies.routes.js';
+import { filesRoutes } from '../modules/files/files.routes.js';
 import { gatewaySettingsRoutes } from '../modules/gateway/gateway-settings.routes.js';
 import { modelCatalogRoutes } from '../modules/gateway/model-catalog.routes.js';
 import { openAIRoutes } from '../modules/gateway/openai.routes.js';
 import { identityRoutes } from '../modules/identity/identity.routes.js';
+import { knowledgeBasesRoutes } from '../modules/knowledge/knowledge-bases.routes.js';
 import { systemRoutes } from '../modules/system/system.routes.js';
 import { tenantsRoutes } from '../modules/tenants/tenants.routes.js';
 import { realtimeSettings, registerRealtime } from '../realtime/realtime.routes.js';
@@ -86,6 +88,8 @@ export async function buildApp(
         { name: 'admin', description: 'Platform administration' },
         { name: 'gateway', description: 'OpenAI-compatible LLM gateway (OpenAI error shape)' },
         { name: 'conversations', description: 'Conversations, message trees, search, export and import' },
+        { name: 'knowledge-bases', description: 'Knowledge bases, documents, ingestion and search' },
+        { name: 'files', description: 'Uploads, downloads and expiring download links' },
       ],
       components: {
         securitySchemes: {
@@ -124,10 +128,16 @@ export async function buildApp(
       maxMessages: config.CONVERSATION_IMPORT_MAX_MESSAGES,
     },
   });
+  await app.register(filesRoutes, { files: services.files, authn, publicUrl: config.PUBLIC_URL });
   await app.register(repliesRoutes, {
     replies: services.replies,
     authn,
     heartbeatMs: config.SSE_HEARTBEAT_MS,
+  });
+  await app.register(knowledgeBasesRoutes, {
+    knowledge: services.knowledge,
+    authn,
+    maxDocumentBytes: config.KB_DOCUMENT_MAX_BYTES,
   });
   // GET /v1/realtime (WebSocket): registers @fastify/websocket, closes sockets with 1001 on close.
   await registerRealtime(app, {

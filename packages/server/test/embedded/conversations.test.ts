@@ -158,7 +158,9 @@ describe('create, get, update, delete', () => {
     });
     expect(plain.id).toMatch(/^conv_[0-9a-z]{26}$/);
 
-    const kb = newId('kb');
+    const kbResponse = await call('POST', '/v1/knowledge-bases', alice.auth, { name: 'Trips' });
+    expect(kbResponse.statusCode, kbResponse.body).toBe(201);
+    const kb: string = kbResponse.json().id;
     const full = await create({
       title: '  Trip planning ',
       system_prompt: 'You are a travel agent.',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/modules/access/permissions.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { registerUser, type Session } from '../support/identity.js';
+import { upload } from '../support/multipart.js';
 import { createTestDatabase, deleteRedisKeys, REDIS_URL, uniqueName } from '../support/services.js';
 
 /**
@@ -26,6 +27,8 @@ interface SeedContext {
   app: FastifyInstance;
   /** The owner of tenant A. */
   a: Session;
+  /** The database, for seeds that must wait for background writes (metering) before the snapshot. */
+  db: TestApp['container']['database']['db'];
   /** Calls the API as A's owner in tenant A and returns the parsed body (fails the test on a 4xx/5xx). */
   asA(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<Body>;
 }
@@ -228,6 +231,77 @@ const PROBES: Probe[] = [
     lists: [],
     control: '/v1/conversations/{conv}/messages/{reply}',
   },
+  {
+    resource: 'file',
+    seed: async ({ app, a, asA }) => {
+      const { payload, headers } = upload('document', 'isolation.txt', 'tenant A only');
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/files',
+        payload,
+        headers: { ...headers, ...a.auth },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      await asA('PUT', `/v1/tenants/${a.tenantId}/file-settings`, { max_file_bytes: 1_000_000 });
+      return { file: response.json().id, tenant: a.tenantId };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/files/{file}' },
+      { method: 'GET', url: '/v1/files/{file}/content' },
+      { method: 'POST', url: '/v1/files/{file}/download-url', payload: { expires_in: 60 } },
+      { method: 'DELETE', url: '/v1/files/{file}' },
+      { method: 'GET', url: '/v1/tenants/{tenant}/file-settings' },
+      { method: 'PUT', url: '/v1/tenants/{tenant}/file-settings', payload: { max_file_bytes: 1 } },
+    ],
+    lists: [
+      { url: '/v1/files', id: 'file' },
+      { url: '/v1/files?purpose=document', id: 'file' },
+    ],
+    control: '/v1/files/{file}',
+  },
+  {
+    resource: 'knowledge base',
+    // Seeded with one document ingested to the end, so the snapshot holds its chunks and nothing moves.
+    seed: async ({ a, asA, db }) => {
+      const kb = await asA('POST', '/v1/knowledge-bases', { name: 'Tenant A handbook' });
+      const doc = await asA('POST', `/v1/knowledge-bases/${kb.id}/documents`, {
+        text: 'The tenant A handbook says the vault code is secret.',
+        title: 'Handbook',
+      });
+      for (let i = 0; i < 400; i++) {
+        const state = (await asA('GET', `/v1/knowledge-bases/${kb.id}/documents/${doc.id}`)) as unknown as {
+          status: string;
+        };
+        if (state.status === 'ready') break;
+        expect(state.status).not.toBe('failed');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // Two embedding calls (the model check, the document) are metered off the request path: wait for
+      // their rows, or they would land after the snapshot.
+      for (let i = 0; i < 400; i++) {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from llm_calls where tenant_id = ${a.tenantId} and endpoint = 'embeddings'`.execute(
+          db,
+        );
+        if (rows[0]!.n >= 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return { kb: kb.id, doc: doc.id };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/knowledge-bases/{kb}' },
+      { method: 'PATCH', url: '/v1/knowledge-bases/{kb}', payload: { settings: { chunk_tokens: 64 } } },
+      { method: 'DELETE', url: '/v1/knowledge-bases/{kb}' },
+      { method: 'GET', url: '/v1/knowledge-bases/{kb}/documents' },
+      { method: 'POST', url: '/v1/knowledge-bases/{kb}/documents', payload: { text: 'planted' } },
+      { method: 'GET', url: '/v1/knowledge-bases/{kb}/documents/{doc}' },
+      { method: 'DELETE', url: '/v1/knowledge-bases/{kb}/documents/{doc}' },
+      { method: 'POST', url: '/v1/knowledge-bases/{kb}/documents/{doc}/reindex' },
+      { method: 'POST', url: '/v1/knowledge-bases/{kb}/search', payload: { query: 'vault code' } },
+    ],
+    lists: [{ url: '/v1/knowledge-bases', id: 'kb' }],
+    control: '/v1/knowledge-bases/{kb}/documents/{doc}',
+  },
 ];
 
 const fill = (template: string, values: Record<string, string>) =>
@@ -282,7 +356,8 @@ describe('tenant isolation on PostgreSQL', () => {
       expect(response.statusCode, `${method} ${url}: ${response.body}`).toBeLessThan(400);
       return response.json();
     };
-    for (const probe of PROBES) seeded[probe.resource] = await probe.seed({ app: t.app, a, asA });
+    for (const probe of PROBES)
+      seeded[probe.resource] = await probe.seed({ app: t.app, db: t.container.database.db, a, asA });
     const key = await t.app.inject({
       method: 'POST',
       url: '/v1/api-keys',
@@ -344,6 +419,12 @@ describe('tenant isolation on PostgreSQL', () => {
       'tenant_gateway_settings',
       'conversations',
       'messages',
+      'files',
+      'file_objects',
+      'tenant_file_settings',
+      'knowledge_bases',
+      'kb_documents',
+      'kb_chunks',
     ])
       expect(snapshot[table]?.length, table).toBeGreaterThan(0);
   });

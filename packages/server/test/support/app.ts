@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
@@ -42,7 +45,15 @@ export async function createTestApp(
     fetch?: typeof fetch;
   } & BuildAppOptions = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
+  // Files (uploads, the spool) go to a fresh folder removed on close, never to the repository's ./data.
+  const ownDataDir = options.env?.NEXUS_DATA_DIR
+    ? undefined
+    : await mkdtemp(path.join(tmpdir(), 'nexus-test-data-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'info',
+    ...(ownDataDir ? { NEXUS_DATA_DIR: ownDataDir } : {}),
+    ...options.env,
+  });
   const logs = new LogCapture();
   // Without DATABASE_URL the app gets its own in-memory PGlite (never a folder on disk shared between files).
   const ownDatabase = !options.database && !config.DATABASE_URL ? await openMemoryDatabase() : undefined;
@@ -63,6 +74,7 @@ export async function createTestApp(
       await app.close();
       await container.close();
       await ownDatabase?.close();
+      if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
     },
   };
 }

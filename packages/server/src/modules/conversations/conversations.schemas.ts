@@ -42,7 +42,7 @@ export const createConversationBody = z
     system_prompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).nullable().optional(),
     params: conversationParamsSchema.optional(),
     knowledge_base_ids: z.array(kbId).max(20).optional().meta({
-      description: 'Knowledge bases to answer from (stored; not checked until knowledge bases exist)',
+      description: 'Knowledge bases every turn retrieves from (the tenant must have each one)',
     }),
   })
   .strict();

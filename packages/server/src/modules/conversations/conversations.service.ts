@@ -34,6 +34,11 @@ export class MessageNotFoundError extends NotFoundError {
   }
 }
 
+/** A conversation names a knowledge base its tenant does not have. */
+export class KnowledgeBaseNotFoundError extends NotFoundError {
+  override readonly code = 'knowledge_base_not_found';
+}
+
 /** The conversation names a model this tenant cannot use for chat. */
 export class ConversationModelError extends BadRequestError {
   override readonly code = 'invalid_model';
@@ -175,6 +180,10 @@ export class ConversationsService {
       access: AccessService;
       cache: Cache;
       models: Pick<GatewayService, 'modelKind'>;
+      /** Which of these knowledge bases the tenant has; without it knowledge-base ids are not checked. */
+      knowledgeBases?:
+        | ((tenantId: string, ids: readonly string[]) => Promise<ReadonlySet<string>>)
+        | undefined;
       settings: ConversationsSettings;
     },
   ) {}
@@ -273,6 +282,7 @@ export class ConversationsService {
   async create(ctx: RequestContext, input: ConversationInput): Promise<ConversationRow> {
     const owner = await this.owner(ctx, 'chat:write');
     await this.checkModel(ctx, input.model);
+    const knowledgeBaseIds = await this.checkKnowledgeBases(owner.tenantId, input.knowledgeBaseIds ?? []);
     const title = input.title?.trim() ?? '';
     return this.deps.conversations.create(this.deps.db, owner.tenantId, {
       id: newId('conv'),
@@ -282,7 +292,7 @@ export class ConversationsService {
       titleSource: title ? 'user' : 'default',
       systemPrompt: input.systemPrompt ?? null,
       params: input.params ?? {},
-      knowledgeBaseIds: [...new Set(input.knowledgeBaseIds ?? [])],
+      knowledgeBaseIds,
     });
   }
 
@@ -320,6 +330,10 @@ export class ConversationsService {
       await this.mustOwn(owner, conversationId);
       await this.checkModel(ctx, patch.model);
     }
+    const knowledgeBaseIds =
+      patch.knowledgeBaseIds === undefined
+        ? undefined
+        : await this.checkKnowledgeBases(owner.tenantId, patch.knowledgeBaseIds);
     const title = patch.title?.trim();
     const row = await this.deps.conversations.update(
       this.deps.db,
@@ -331,9 +345,7 @@ export class ConversationsService {
         ...(patch.model !== undefined ? { model: patch.model } : {}),
         ...(patch.systemPrompt !== undefined ? { systemPrompt: patch.systemPrompt } : {}),
         ...(patch.params !== undefined ? { params: patch.params } : {}),
-        ...(patch.knowledgeBaseIds !== undefined
-          ? { knowledgeBaseIds: [...new Set(patch.knowledgeBaseIds)] }
-          : {}),
+        ...(knowledgeBaseIds !== undefined ? { knowledgeBaseIds } : {}),
         ...(patch.pinned !== undefined ? { pinned: patch.pinned } : {}),
         ...(patch.archived !== undefined ? { archivedAt: patch.archived ? new Date() : null } : {}),
       },
@@ -578,6 +590,10 @@ export class ConversationsService {
         },
       );
     await this.checkModel(ctx, document.conversation.model, 'conversation.model');
+    // An export names knowledge bases of where it came from: those this tenant does not have are dropped.
+    const knownBases = this.deps.knowledgeBases
+      ? await this.deps.knowledgeBases(owner.tenantId, document.conversation.knowledge_base_ids)
+      : undefined;
     return withTransaction(this.deps.db, async (trx) => {
       const c = document.conversation;
       const conversation = await this.deps.conversations.create(trx, owner.tenantId, {
@@ -588,7 +604,9 @@ export class ConversationsService {
         titleSource: c.title_source,
         systemPrompt: c.system_prompt,
         params: c.params,
-        knowledgeBaseIds: c.knowledge_base_ids,
+        knowledgeBaseIds: knownBases
+          ? c.knowledge_base_ids.filter((id) => knownBases.has(id))
+          : c.knowledge_base_ids,
         pinned: c.pinned,
         archivedAt: c.archived_at ? new Date(c.archived_at) : null,
         ...(c.created_at ? { createdAt: new Date(c.created_at) } : {}),
@@ -626,6 +644,22 @@ export class ConversationsService {
    * 400 `invalid_model` unless `model` is a chat model this caller's tenant can use. Checked with
    * `chat:write`, what creating, changing or importing a conversation needs (not `chat:read`).
    */
+  /**
+   * The ids without repeats, after checking that the tenant has every one: 404
+   * `knowledge_base_not_found` naming the first it does not have (another tenant's included).
+   */
+  private async checkKnowledgeBases(tenantId: string, ids: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0 || !this.deps.knowledgeBases) return unique;
+    const known = await this.deps.knowledgeBases(tenantId, unique);
+    const missing = unique.find((id) => !known.has(id));
+    if (missing !== undefined)
+      throw new KnowledgeBaseNotFoundError(`No knowledge base ${missing} in this tenant`, {
+        details: { param: 'knowledge_base_ids', id: missing },
+      });
+    return unique;
+  }
+
   private async checkModel(ctx: RequestContext, model: string, path = 'model'): Promise<void> {
     const kind = await this.deps.models.modelKind(ctx, model, 'chat:write');
     if (kind === 'chat') return;

@@ -17,6 +17,12 @@ import {
   type MessageView,
   type Owner,
 } from './conversations.service.js';
+import {
+  type KnowledgeContext,
+  knowledgeContext,
+  type RetrievedSource,
+  withKnowledge,
+} from './knowledge-context.js';
 import type { MessageRow, MessagesRepository, Siblings } from './messages.repository.js';
 import type { RepliesRepository } from './replies.repository.js';
 import {
@@ -71,6 +77,16 @@ export interface RepliesSettings extends ReplyRunnerSettings {
   sweepIntervalMs: number;
   /** How long a title may take before it is given up. */
   titleTimeoutMs: number;
+  /** The most prompt tokens a turn's knowledge-base sources may take (also at most a quarter of the window). */
+  knowledgeMaxTokens: number;
+}
+
+/**
+ * Retrieval from knowledge bases for a conversation's turn: the best chunks of `knowledgeBaseIds` (those
+ * the tenant still has; deleted ones are skipped) for `query`, best first.
+ */
+export interface KnowledgeRetriever {
+  retrieve(tenantId: string, knowledgeBaseIds: readonly string[], query: string): Promise<RetrievedSource[]>;
 }
 
 export interface ReplyOptions {
@@ -136,6 +152,8 @@ export class RepliesService {
       gateway: Pick<GatewayService, 'chat'>;
       /** The context window of `model` as `tenantId` sees it; undefined for a model it cannot use. */
       contextWindow: (tenantId: string, model: string) => number | undefined;
+      /** Retrieval for conversations with knowledge bases; without it their turns get no sources. */
+      knowledge?: KnowledgeRetriever | undefined;
       cache: Cache;
       log: EventLog;
       logger: Logger;
@@ -241,7 +259,8 @@ export class RepliesService {
     const { parentId, branch } = await this.placeOf(owner, conversation, activeBranch, input.parentId);
     const { tenantId } = owner;
     const id = newId('msg');
-    this.fit(tenantId, conversation, branch, { id, content: input.content }, conversation.params);
+    // Only the history is checked here: sources are retrieved (and fitted) when the message is answered.
+    this.fit(tenantId, conversation, branch, { id, content: input.content }, conversation.params, null);
     const lock = await this.lockOrConflict(tenantId, conversationId);
     let user: MessageRow;
     try {
@@ -480,12 +499,15 @@ export class RepliesService {
     const conversationId = conversation.id;
     const params = { ...conversation.params, ...(plan.options.params ?? {}) };
     const userMessageId = plan.newUserContent === null ? plan.parentId! : newId('msg');
+    const question = plan.newUserContent ?? plan.branch.find((m) => m.id === userMessageId)?.content ?? '';
+    const sources = await this.sourcesFor(tenantId, conversation, question);
     const fitted = this.fit(
       tenantId,
       conversation,
       plan.branch,
       plan.newUserContent === null ? null : { id: userMessageId, content: plan.newUserContent },
       params,
+      sources,
     );
     const lock = await this.lockOrConflict(tenantId, conversationId);
     const controller = new AbortController();
@@ -519,7 +541,8 @@ export class RepliesService {
           role: 'assistant',
           status: 'streaming',
           model: conversation.model,
-          context: { ...fitted.choice },
+          context: { ...fitted.choice, ...(sources ? { sources: sources.citations.length } : {}) },
+          ...(sources ? { citations: sources.citations } : {}),
         });
         await this.deps.conversationRows.setActiveLeaf(trx, tenantId, conversationId, assistant.id);
         return { user, assistant };
@@ -613,25 +636,50 @@ export class RepliesService {
     branch: MessageRow[],
     newUser: { id: string; content: string } | null,
     params: Record<string, unknown>,
+    sources: KnowledgeContext | null,
   ) {
-    const contextWindow = this.deps.contextWindow(tenantId, conversation.model);
-    if (contextWindow === undefined)
-      throw new ConversationModelError(
-        `The conversation's model "${conversation.model}" is not available; change the conversation's model`,
-        { details: { param: 'model', model: conversation.model } },
-      );
+    const contextWindow = this.windowOf(tenantId, conversation);
     const history: HistoryMessage[] = branch
       .filter((m) => m.content !== '' && m.role !== 'system')
       .map((m) => ({ id: m.id, role: m.role, content: m.content }));
     if (newUser) history.push({ id: newUser.id, role: 'user', content: newUser.content });
     const maxOutput = outputTokensOf(params);
     return fitContext({
-      systemPrompt: conversation.system_prompt,
+      systemPrompt: sources ? withKnowledge(conversation.system_prompt, sources) : conversation.system_prompt,
       history,
       contextWindow,
       ...(maxOutput === undefined ? {} : { maxOutputTokens: maxOutput }),
       marginTokens: this.deps.settings.contextMarginTokens,
     });
+  }
+
+  private windowOf(tenantId: string, conversation: ConversationRow): number {
+    const contextWindow = this.deps.contextWindow(tenantId, conversation.model);
+    if (contextWindow === undefined)
+      throw new ConversationModelError(
+        `The conversation's model "${conversation.model}" is not available; change the conversation's model`,
+        { details: { param: 'model', model: conversation.model } },
+      );
+    return contextWindow;
+  }
+
+  /**
+   * The turn's numbered sources from the conversation's knowledge bases (null when it has none), retrieved
+   * with the user message as the query and fitted to a quarter of the window at most.
+   */
+  private async sourcesFor(
+    tenantId: string,
+    conversation: ConversationRow,
+    question: string,
+  ): Promise<KnowledgeContext | null> {
+    const kbIds = conversation.knowledge_base_ids ?? [];
+    if (kbIds.length === 0 || !this.deps.knowledge || question.trim() === '') return null;
+    const budget = Math.min(
+      this.deps.settings.knowledgeMaxTokens,
+      Math.floor(this.windowOf(tenantId, conversation) / 4),
+    );
+    const retrieved = await this.deps.knowledge.retrieve(tenantId, kbIds, question);
+    return knowledgeContext(retrieved, budget);
   }
 
   /** The conversation's reply lock; 409 `reply_in_progress` (naming the reply) while another holds it. */

@@ -178,6 +178,22 @@ export class GatewayService {
   ): Promise<{ model: string; vectors: number[][]; usage: Usage }> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, 'chat:write');
+    return this.embedForTenant(tenantId, input, signal, ctx);
+  }
+
+  /**
+   * Embeddings for Nexus's own work on a tenant's data (knowledge-base ingestion and search), routed and
+   * metered to `tenantId` like {@link embed} but without its `chat:write` check: the service asking has
+   * authorised the work itself (`kb:write`, `kb:read`). `ctx` names the caller when a request started the
+   * work; background jobs pass a context without a principal.
+   * @example const { vectors } = await gateway.embedForTenant(tenantId, { model: 'local-embedding', input: ['text'] }, signal, ctx);
+   */
+  async embedForTenant(
+    tenantId: string,
+    input: { model: string; input: string[]; dimensions?: number },
+    signal: AbortSignal,
+    ctx: RequestContext,
+  ): Promise<{ model: string; vectors: number[][]; usage: Usage }> {
     const plan = this.deps.router.plan(input.model, tenantId);
     const first = plan[0]!;
     if (first.spec.kind !== 'embedding' && !first.passthrough)

@@ -57,6 +57,14 @@ export interface DB {
   model_catalog_entries: ModelCatalogEntriesTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  file_objects: FileObjectsTable;
+  files: FilesTable;
+  file_holds: FileHoldsTable;
+  tenant_file_settings: TenantFileSettingsTable;
+  knowledge_bases: KnowledgeBasesTable;
+  kb_documents: KbDocumentsTable;
+  kb_chunks: KbChunksTable;
+  kb_index_removals: KbIndexRemovalsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -242,5 +250,130 @@ export interface MessagesTable {
   feedback_at: Date | null;
   search_terms: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** A knowledge base: settings (embedding model, chunking, search defaults) and index bookkeeping. */
+export interface KnowledgeBasesTable {
+  id: string;
+  tenant_id: string;
+  created_by: string | null;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  settings: Json<Record<string, unknown>>;
+  /** Bumped by a settings change that needs re-indexing (model, chunk size, overlap). */
+  settings_version: ColumnType<number, number | undefined, number>;
+  /** Bumped when the embedding model changes: vectors of other versions are not compared with queries. */
+  embedding_version: ColumnType<number, number | undefined, number>;
+  embedding_dims: number | null;
+  /** Bumped by every change to the index (a document's chunks swapped or removed). */
+  index_generation: ColumnType<number, number | undefined, number>;
+  chunk_count: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type KbDocumentStatus = 'queued' | 'processing' | 'ready' | 'failed';
+
+/** A document of a knowledge base, and its ingestion job (status, lease, attempts). */
+export interface KbDocumentsTable {
+  id: string;
+  tenant_id: string;
+  kb_id: string;
+  source: 'file' | 'text' | 'url';
+  file_id: string | null;
+  url: string | null;
+  /** The text of a `text` document. */
+  content: string | null;
+  title: ColumnType<string, string | undefined, string>;
+  metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
+  format: string | null;
+  bytes: number | null;
+  status: ColumnType<KbDocumentStatus, KbDocumentStatus | undefined, KbDocumentStatus>;
+  error_code: string | null;
+  error_message: string | null;
+  progress: ColumnType<Record<string, unknown>, string | undefined, string>;
+  chunk_count: ColumnType<number, number | undefined, number>;
+  attempts: ColumnType<number, number | undefined, number>;
+  available_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_by: string | null;
+  locked_until: NullableTimestamp;
+  settings_version: number | null;
+  indexed_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** One chunk of a document, with what the vector and lexical indexes need. */
+export interface KbChunksTable {
+  id: string;
+  seq: ColumnType<number, never, never>;
+  tenant_id: string;
+  kb_id: string;
+  document_id: string;
+  ordinal: number;
+  text: string;
+  start_offset: number;
+  end_offset: number;
+  page: number | null;
+  headings: ColumnType<string[], string, string>;
+  tokens: number;
+  /** The chunk's BM25F term frequencies as JSON `{"t":[terms],"f":[weighted tf]}`. */
+  lexical: string;
+  lexical_length: number;
+  embedding_version: number;
+  dims: number;
+  /** `vector` (pgvector) or `bytea` (float32 little-endian), chosen by the migration. */
+  embedding: ColumnType<unknown, unknown, unknown>;
+}
+
+export interface KbIndexRemovalsTable {
+  seq: ColumnType<number, never, never>;
+  tenant_id: string;
+  kb_id: string;
+  document_id: string;
+  created_at: CreatedAt;
+}
+
+/** Stored content, once per tenant and SHA-256; `files` rows point at it. */
+export interface FileObjectsTable {
+  tenant_id: string;
+  sha256: string;
+  bytes: number;
+  storage_key: string;
+  created_at: CreatedAt;
+}
+
+export type FilePurposeColumn = 'document' | 'audio' | 'image' | 'video';
+
+/** An uploaded file: a name and purpose for stored content. Visible once `status` is `ready`. */
+export interface FilesTable {
+  id: string;
+  tenant_id: string;
+  sha256: string;
+  filename: string;
+  purpose: FilePurposeColumn;
+  /** The format name of the allowlist (file-formats.ts): `pdf`, `png`, `txt`, ... */
+  format: string;
+  bytes: number;
+  media_type: string;
+  status: ColumnType<'uploading' | 'ready', 'uploading' | 'ready' | undefined, 'uploading' | 'ready'>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+/** Who is using a file (a `doc_` being ingested, a running `task_`): a held file cannot be deleted. */
+export interface FileHoldsTable {
+  tenant_id: string;
+  file_id: string;
+  holder: string;
+  created_at: CreatedAt;
+}
+
+export interface TenantFileSettingsTable {
+  tenant_id: string;
+  /** The tenant's upload size limit; null: the platform default (`FILES_MAX_BYTES`). */
+  max_file_bytes: number | null;
   updated_at: UpdatedAt;
 }

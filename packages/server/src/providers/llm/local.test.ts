@@ -28,6 +28,35 @@ describe('the offline local provider', () => {
     expect(reply).not.toContain('香蕉');
   });
 
+  it('cites the numbered source each sentence came from ([n] lines open a source)', () => {
+    const reply = localReply([
+      {
+        role: 'system',
+        content: [
+          'Answer from these sources.',
+          '[1] fruit.md',
+          'Bananas are yellow. Apples can be red.',
+          '[2] Capitals of Europe · France (page 3)',
+          'Paris is the capital of France.',
+          'It has many museums.',
+          '[3] china.txt',
+          '北京是中国的首都。',
+        ].join('\n'),
+      },
+      { role: 'user', content: 'Which fruit is yellow, and what is the capital of France?' },
+    ]);
+    expect(reply).toContain('Bananas are yellow. [1]');
+    expect(reply).toContain('Paris is the capital of France. [2]');
+    expect(reply).not.toContain('[3]');
+    expect(reply).not.toContain('Capitals of Europe');
+    const chinese = localReply([
+      { role: 'system', content: '[1] a.txt\n香蕉是黄色的。\n[2] b.txt\n北京是中国的首都。' },
+      { role: 'user', content: '中国的首都是哪里？' },
+    ]);
+    expect(chinese).toContain('北京是中国的首都。 [2]');
+    expect(chinese).not.toContain('香蕉');
+  });
+
   it('says plainly that it has no answer when no context matches', () => {
     const reply = localReply([{ role: 'user', content: 'Write me a poem about the sea' }]);
     expect(reply).toContain('offline local provider');

@@ -93,19 +93,40 @@ export function localReply(messages: readonly ChatMessage[]): string {
 function bestSentences(question: string, context: string, limit: number): string[] {
   const wanted = new Set(lexicalTerms(question).filter((t) => !STOP_WORDS.has(t)));
   if (wanted.size === 0 || context.trim() === '') return [];
-  const sentences = splitSentences(context);
-  const scored = sentences
-    .map((text, index) => {
+  const scored = sourcedSentences(context)
+    .map(({ text, source }, index) => {
       const terms = new Set(lexicalTerms(text));
       let score = 0;
       for (const t of wanted) if (terms.has(t)) score++;
-      return { text, index, score };
+      return { text, source, index, score };
     })
     .filter((s) => s.score > 0)
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .slice(0, limit)
     .sort((a, b) => a.index - b.index);
-  return scored.map((s) => s.text);
+  return scored.map((s) => (s.source === undefined ? s.text : `${s.text} [${s.source}]`));
+}
+
+/** A line that opens a numbered source (`[2] title`), as knowledge-base context is given to models. */
+const SOURCE_LINE = /^\s*\[(\d{1,3})\](?=\s|$)/u;
+
+/**
+ * The context's sentences, each with the number of the source it belongs to: a line starting `[n]` opens
+ * source n (the rest of that line is the source's label, not content), which lasts until the next such
+ * line. A reply cites `[n]` after each sentence it took from a source.
+ */
+function sourcedSentences(context: string): Array<{ text: string; source: number | undefined }> {
+  const out: Array<{ text: string; source: number | undefined }> = [];
+  let source: number | undefined;
+  for (const line of context.split('\n')) {
+    const marker = SOURCE_LINE.exec(line);
+    if (marker) {
+      source = Number(marker[1]);
+      continue;
+    }
+    for (const text of splitSentences(line)) out.push({ text, source });
+  }
+  return out;
 }
 
 /** Sentences end at . ! ? and their CJK forms, or at line breaks. */

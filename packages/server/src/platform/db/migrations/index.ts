@@ -6,6 +6,8 @@ import * as m0004 from './0004_gateway.js';
 import * as m0005 from './0005_gateway_cache.js';
 import * as m0006 from './0006_model_catalog.js';
 import * as m0007 from './0007_conversations.js';
+import * as m0008 from './0008_files.js';
+import * as m0009 from './0009_knowledge.js';
 
 /**
  * Every migration, in order. Listed by hand (no folder scan) so the compiled server and the tests see the
@@ -19,4 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0005_gateway_cache': m0005,
   '0006_model_catalog': m0006,
   '0007_conversations': m0007,
+  '0008_files': m0008,
+  '0009_knowledge': m0009,
 };
