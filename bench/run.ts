@@ -50,6 +50,8 @@ const { positionals, values } = parseArgs({
     'chunk-tokens': { type: 'string' },
     'overlap-tokens': { type: 'string' },
     'database-url': { type: 'string' },
+    targets: { type: 'string' },
+    'embedded-vector-search': { type: 'string' },
   },
 });
 
