@@ -30,10 +30,10 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
  * The behaviour every ObjectStorage adapter must have. Run by local-object-storage.test.ts (a temporary
  * folder) and s3-object-storage.test.ts (s3rver, a local S3). Each test uses its own keys.
  * `largeBytes` is the size of the "large upload of unknown length" case: the S3 test sets its multipart
- * threshold below it so that path is exercised. `atomicConcurrentPuts: false` replaces the check that
- * concurrent writes of one key leave one whole version (by one that they leave identical content whole): S3, MinIO, COS and OSS guarantee it, but s3rver
- * (the test stand-in) writes objects in place. (Nexus writes one key concurrently only with identical
- * content — the same upload twice — so even interleaved writes would store the right bytes.)
+ * threshold below it so that path is exercised. Concurrent writes of one key leave one whole version on
+ * S3, MinIO, COS and OSS, but s3rver (the test stand-in) writes objects in place: `atomicConcurrentPuts:
+ * false` checks instead that concurrent writes of identical content leave it whole — all Nexus needs, as it
+ * writes one key concurrently only with the same content (the same upload twice).
  */
 export function describeObjectStorageContract(
   name: string,
