@@ -33,7 +33,7 @@ export interface KnowledgeBenchOptions {
   databaseUrl?: string | undefined;
   /** Which of `embedded` and `postgres` to run (postgres needs `databaseUrl`). */
   targets: string[];
-  /** `KB_VECTOR_SEARCH` for the embedded run (`hnsw`: pgvector HNSW; `exact`: the in-process scan). */
+  /** `KB_VECTOR_SEARCH` for the embedded run (`hnsw`: pgvector HNSW; `exact`, PGlite's default: the in-process scan). */
   embeddedVectorSearch: string;
 }
 
@@ -67,7 +67,7 @@ export function knowledgeBenchOptions(
     overlapTokens: Number(values['overlap-tokens'] ?? 32),
     databaseUrl: (values['database-url'] as string | undefined) ?? process.env.BENCH_DATABASE_URL,
     targets: list('targets', 'embedded,postgres'),
-    embeddedVectorSearch: String(values['embedded-vector-search'] ?? 'hnsw'),
+    embeddedVectorSearch: String(values['embedded-vector-search'] ?? 'exact'),
   };
 }
 

@@ -173,7 +173,7 @@ export const configSchema = z.object({
   KB_RERANK_TIMEOUT_MS: int(10_000, 100, 120_000),
   KB_RERANK_CANDIDATES: int(50, 1, 1_000),
   KB_INDEX_CACHE_MAX_CHUNKS: int(500_000, 1_000, 100_000_000),
-  KB_VECTOR_SEARCH: z.enum(['hnsw', 'exact']).default('hnsw'),
+  KB_VECTOR_SEARCH: z.enum(['hnsw', 'exact']).optional(),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

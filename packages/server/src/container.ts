@@ -409,7 +409,12 @@ export async function createContainer(
   conversationPurger.start();
   const knowledgeRepository = new KnowledgeRepository();
   const chunksRepository = new ChunksRepository();
-  const vectorStorage = await chunksRepository.vectorStorage(db, config.KB_VECTOR_SEARCH);
+  // Unset: HNSW on PostgreSQL with pgvector; the in-process exact scan on PGlite, where HNSW inserts are
+  // about 13× slower and its searches degraded past 100k chunks (docs/knowledge.md#vector-index).
+  const vectorStorage = await chunksRepository.vectorStorage(
+    db,
+    config.KB_VECTOR_SEARCH ?? (database.kind === 'pglite' ? 'exact' : 'hnsw'),
+  );
   // Background ingestion has no caller: its embedding calls are metered to the tenant without a user.
   const embedTexts: EmbedTexts = async (tenantId, model, texts, signal, ctx) =>
     (

@@ -53,6 +53,8 @@ beforeAll(async () => {
       KB_INGEST_POLL_MS: '50',
       KB_INGEST_LEASE_MS: '1000',
       KB_INGEST_MAX_ATTEMPTS: '2',
+      // PGlite's default is the exact scan: these tests search through pgvector's HNSW indexes.
+      KB_VECTOR_SEARCH: 'hnsw',
     },
   });
   alice = await registerUser(t.app);
