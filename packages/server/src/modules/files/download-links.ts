@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
 import { DownloadLinkExpiredError, DownloadLinkInvalidError } from '../../errors.js';
+import { storedSettingOrCreate } from '../../platform/db/stored-setting.js';
 import type { Executor } from '../../platform/db/transaction.js';
 
 /** What a signed download link names. */
@@ -59,18 +59,11 @@ const SETTING = 'files_link_signing_secret';
  * the database (like the JWT signing keys), so every instance and every restart accept the same links.
  */
 export async function loadOrCreateLinkSecret(db: Executor): Promise<Uint8Array> {
-  await db
-    .insertInto('settings')
-    .values({ key: SETTING, value: JSON.stringify(randomBytes(32).toString('base64url')) })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('settings')
-    .select(sql<unknown>`value`.as('value'))
-    .where('key', '=', SETTING)
-    .executeTakeFirstOrThrow();
-  const secret = (
-    typeof row.value === 'string' && row.value.startsWith('"') ? JSON.parse(row.value) : row.value
-  ) as string;
+  const value = await storedSettingOrCreate(
+    db,
+    SETTING,
+    JSON.stringify(randomBytes(32).toString('base64url')),
+  );
+  const secret = (typeof value === 'string' && value.startsWith('"') ? JSON.parse(value) : value) as string;
   return new TextEncoder().encode(secret);
 }

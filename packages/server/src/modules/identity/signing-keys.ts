@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { storedSettingOrCreate } from '../../platform/db/stored-setting.js';
 import type { Executor } from '../../platform/db/transaction.js';
 import type { SigningKey } from './token.service.js';
 
@@ -11,17 +11,8 @@ const SETTING = 'jwt_signing_keys';
  */
 export async function loadOrCreateSigningKeys(db: Executor): Promise<SigningKey[]> {
   const generated = [{ kid: `k${Date.now().toString(36)}`, secret: randomBytes(32).toString('base64url') }];
-  await db
-    .insertInto('settings')
-    .values({ key: SETTING, value: JSON.stringify(generated) })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('settings')
-    .select(sql<unknown>`value`.as('value'))
-    .where('key', '=', SETTING)
-    .executeTakeFirstOrThrow();
-  const stored = (typeof row.value === 'string' ? JSON.parse(row.value) : row.value) as {
+  const value = await storedSettingOrCreate(db, SETTING, JSON.stringify(generated));
+  const stored = (typeof value === 'string' ? JSON.parse(value) : value) as {
     kid: string;
     secret: string;
   }[];
