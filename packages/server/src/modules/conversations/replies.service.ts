@@ -260,7 +260,14 @@ export class RepliesService {
     const { tenantId } = owner;
     const id = newId('msg');
     // Only the history is checked here: sources are retrieved (and fitted) when the message is answered.
-    this.fit(tenantId, conversation, branch, { id, content: input.content }, conversation.params, null);
+    this.fit(
+      conversation,
+      this.windowOf(tenantId, conversation),
+      branch,
+      { id, content: input.content },
+      conversation.params,
+      null,
+    );
     const lock = await this.lockOrConflict(tenantId, conversationId);
     let user: MessageRow;
     try {
@@ -500,10 +507,11 @@ export class RepliesService {
     const params = { ...conversation.params, ...(plan.options.params ?? {}) };
     const userMessageId = plan.newUserContent === null ? plan.parentId! : newId('msg');
     const question = plan.newUserContent ?? plan.branch.find((m) => m.id === userMessageId)?.content ?? '';
-    const sources = await this.sourcesFor(tenantId, conversation, question);
+    const contextWindow = this.windowOf(tenantId, conversation);
+    const sources = await this.sourcesFor(tenantId, conversation, question, contextWindow);
     const fitted = this.fit(
-      tenantId,
       conversation,
+      contextWindow,
       plan.branch,
       plan.newUserContent === null ? null : { id: userMessageId, content: plan.newUserContent },
       params,
@@ -626,19 +634,17 @@ export class RepliesService {
   }
 
   /**
-   * The branch (and the new user message, if any) fitted to the model's context window; 400
-   * `invalid_model` for a model the tenant cannot use, `context_length_exceeded` when the newest turn alone
-   * does not fit.
+   * The branch (and the new user message, if any) fitted to the model's context window (from
+   * {@link windowOf}); 400 `context_length_exceeded` when the newest turn alone does not fit.
    */
   private fit(
-    tenantId: string,
     conversation: ConversationRow,
+    contextWindow: number,
     branch: MessageRow[],
     newUser: { id: string; content: string } | null,
     params: Record<string, unknown>,
     sources: KnowledgeContext | null,
   ) {
-    const contextWindow = this.windowOf(tenantId, conversation);
     const history: HistoryMessage[] = branch
       .filter((m) => m.content !== '' && m.role !== 'system')
       .map((m) => ({ id: m.id, role: m.role, content: m.content }));
@@ -653,6 +659,7 @@ export class RepliesService {
     });
   }
 
+  /** The context window of the conversation's model; 400 `invalid_model` for a model the tenant cannot use. */
   private windowOf(tenantId: string, conversation: ConversationRow): number {
     const contextWindow = this.deps.contextWindow(tenantId, conversation.model);
     if (contextWindow === undefined)
@@ -671,13 +678,11 @@ export class RepliesService {
     tenantId: string,
     conversation: ConversationRow,
     question: string,
+    contextWindow: number,
   ): Promise<KnowledgeContext | null> {
     const kbIds = conversation.knowledge_base_ids ?? [];
     if (kbIds.length === 0 || !this.deps.knowledge || question.trim() === '') return null;
-    const budget = Math.min(
-      this.deps.settings.knowledgeMaxTokens,
-      Math.floor(this.windowOf(tenantId, conversation) / 4),
-    );
+    const budget = Math.min(this.deps.settings.knowledgeMaxTokens, Math.floor(contextWindow / 4));
     const retrieved = await this.deps.knowledge.retrieve(tenantId, kbIds, question);
     return knowledgeContext(retrieved, budget);
   }
