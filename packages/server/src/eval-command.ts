@@ -31,30 +31,38 @@ Options:
 
 /** `nexus eval retrieval ...`: exit code 0, 1 (below a --min) or 2 (bad arguments). */
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      dataset: { type: 'string' },
-      mode: { type: 'string' },
-      k: { type: 'string', default: '1,5,10' },
-      min: { type: 'string', multiple: true, default: [] },
-      'database-url': { type: 'string' },
-      'chunk-tokens': { type: 'string' },
-      'overlap-tokens': { type: 'string' },
-      'embedding-model': { type: 'string' },
-      split: { type: 'string', default: 'test' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${EVAL_USAGE}\n`);
-    return 0;
-  }
   const usageError = (message: string) => {
     process.stderr.write(`nexus eval: ${message}\n\n${EVAL_USAGE}\n`);
     return 2;
   };
+  const parse = () =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        dataset: { type: 'string' },
+        mode: { type: 'string' },
+        k: { type: 'string', default: '1,5,10' },
+        min: { type: 'string', multiple: true, default: [] },
+        'database-url': { type: 'string' },
+        'chunk-tokens': { type: 'string' },
+        'overlap-tokens': { type: 'string' },
+        'embedding-model': { type: 'string' },
+        split: { type: 'string', default: 'test' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${EVAL_USAGE}\n`);
+    return 0;
+  }
   if (positionals[0] !== 'retrieval' || positionals.length > 1)
     return usageError(`unknown evaluation "${positionals.join(' ')}"`);
   if (!values.dataset) return usageError('--dataset is required');
@@ -75,14 +83,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (!match) return usageError(`--min must look like hit@5=0.99, not "${spec}"`);
     minimums.push({ metric: match[1]!, value: Number(match[2]) });
   }
-  const integer = (name: string, value: string | undefined) => {
-    if (value === undefined) return undefined;
+  const sizes: Record<string, number | undefined> = {};
+  for (const name of ['chunk-tokens', 'overlap-tokens'] as const) {
+    const value = values[name];
+    if (value === undefined) continue;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, not "${value}"`);
-    return n;
-  };
-  const chunkTokens = integer('chunk-tokens', values['chunk-tokens']);
-  const overlapTokens = integer('overlap-tokens', values['overlap-tokens']);
+    if (!Number.isInteger(n) || n < 0) return usageError(`--${name} must be a whole number, not "${value}"`);
+    sizes[name] = n;
+  }
+  const chunkTokens = sizes['chunk-tokens'];
+  const overlapTokens = sizes['overlap-tokens'];
 
   const dataset = await loadBeirDataset(values.dataset, { split: values.split });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'nexus-eval-'));
