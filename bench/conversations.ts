@@ -31,6 +31,7 @@
  */
 import http from 'node:http';
 import { forkServer, type ProcessStats, type ServerChild } from './child.js';
+import { jsonApi } from './json-api.js';
 import { percentile } from './load.js';
 import { DELTA_EVENT, openReplyStream, type ReplyStreamOutcome, type SseMessage } from './reply-stream.js';
 import { streamLoad } from './stream-load.js';
@@ -323,22 +324,7 @@ async function api(
   body?: unknown,
   apiKey = ctx.apiKey,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`http://127.0.0.1:${ctx.port}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = { raw: text };
-  }
-  return { status: response.status, json };
+  return jsonApi(`http://127.0.0.1:${ctx.port}`, apiKey, method, path, body);
 }
 
 /**

@@ -19,6 +19,7 @@ import { Bm25Index } from '../packages/server/src/modules/knowledge/bm25.js';
 import { chunkDocument } from '../packages/server/src/modules/knowledge/chunker.js';
 import { parseDocument } from '../packages/server/src/modules/knowledge/document-parser.js';
 import { forkServer, type ServerChild } from './child.js';
+import { jsonApi } from './json-api.js';
 import { percentile } from './load.js';
 
 export interface KnowledgeBenchOptions {
@@ -99,17 +100,9 @@ class Client {
   ) {}
 
   async call<T>(method: string, url: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.base}${url}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`);
-    return JSON.parse(text) as T;
+    const { status, json } = await jsonApi(this.base, this.apiKey, method, url, body);
+    if (status >= 300) throw new Error(`${method} ${url}: ${status} ${JSON.stringify(json).slice(0, 300)}`);
+    return json as T;
   }
 }
 
