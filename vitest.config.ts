@@ -6,7 +6,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'packages/server/test/embedded/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/server/test/embedded/**/*.test.ts',
+            'packages/sdk/test/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -7,6 +7,7 @@ import { runAuthBench } from './auth.js';
 import { conversationsBenchOptions, runConversationsBench } from './conversations.js';
 import { runGatewayBench } from './gateway.js';
 import { runHttpBench } from './http.js';
+import { invokeBenchOptions, runInvokeBench } from './invoke.js';
 import { knowledgeBenchOptions, runKnowledgeBench } from './knowledge.js';
 
 const { positionals, values } = parseArgs({
@@ -52,6 +53,12 @@ const { positionals, values } = parseArgs({
     'database-url': { type: 'string' },
     targets: { type: 'string' },
     'embedded-vector-search': { type: 'string' },
+    // invoke (defaults in bench/invoke.ts; --warmup is a request count there)
+    requests: { type: 'string' },
+    block: { type: 'string' },
+    tasks: { type: 'string' },
+    'submit-concurrency': { type: 'string' },
+    'worker-concurrency': { type: 'string' },
   },
 });
 
@@ -94,6 +101,7 @@ const benches: Record<string, () => Promise<void>> = {
     }),
   conversations: () => runConversationsBench(conversationsBenchOptions(values)),
   knowledge: () => runKnowledgeBench(knowledgeBenchOptions(values)),
+  invoke: () => runInvokeBench(invokeBenchOptions(values)),
 };
 
 const name = positionals[0];

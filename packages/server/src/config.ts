@@ -100,6 +100,14 @@ export const configSchema = z.object({
   OPENAI_API_KEY: optionalString,
   LOCAL_MODEL_WORDS_PER_S: int(30, 0, 100_000),
   LOCAL_EMBEDDING_DIMENSIONS: int(256, 8, 4096),
+  ESPEAK_NG_PATH: optionalString,
+  POCKETSPHINX_PATH: optionalString,
+  SOX_PATH: optionalString,
+  SPEECH_MAX_SECONDS: int(300, 1, 3_600),
+  SPEECH_TIMEOUT_MS: int(120_000, 1_000, 3_600_000),
+  SPEECH_CONCURRENCY: int(2, 1, 64),
+  SPEECH_MAX_TEXT_CHARS: int(4_096, 1, 100_000),
+  SPEECH_MAX_AUDIO_BYTES: int(26_214_400, 1_024, 1_073_741_824),
   GATEWAY_MAX_RETRIES: int(2, 0, 10),
   GATEWAY_RETRY_BASE_MS: int(200, 1, 60_000),
   GATEWAY_RETRY_MAX_WAIT_MS: int(10_000, 0, 120_000),
@@ -126,6 +134,11 @@ export const configSchema = z.object({
   FILES_URL_SIGNING_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: 'must be at least 32 characters',
   }),
+  FILES_BATCH_MAX_FILES: int(20, 1, 1_000),
+  IDEMPOTENCY_TTL_S: int(86_400, 1, 2_592_000),
+  IDEMPOTENCY_LOCK_S: int(30, 1, 3_600),
+  IDEMPOTENCY_MAX_RESPONSE_BYTES: int(1_048_576, 0, 67_108_864),
+  IDEMPOTENCY_PURGE_INTERVAL_S: int(3_600, 1, 86_400),
   S3_BUCKET: optionalString,
   S3_ENDPOINT: urlWithProtocols(['http:', 'https:']),
   S3_PUBLIC_ENDPOINT: urlWithProtocols(['http:', 'https:']),
@@ -173,7 +186,47 @@ export const configSchema = z.object({
   KB_RERANK_TIMEOUT_MS: int(10_000, 100, 120_000),
   KB_RERANK_CANDIDATES: int(50, 1, 1_000),
   KB_INDEX_CACHE_MAX_CHUNKS: int(500_000, 1_000, 100_000_000),
+  INVOKE_TEXT_MODEL: z.string().trim().min(1).max(200).default('local'),
+  INVOKE_IMAGE_MODEL: z.string().trim().min(1).max(200).default('local-image'),
+  INVOKE_SPEECH_MODEL: z.string().trim().min(1).max(200).default('local-tts'),
+  INVOKE_TRANSCRIPTION_MODEL: z.string().trim().min(1).max(200).default('local-asr'),
+  INVOKE_IMAGE_SIZE: z
+    .string()
+    .trim()
+    .regex(/^\d{2,4}x\d{2,4}$/, { message: 'must be WIDTHxHEIGHT, e.g. 1024x1024' })
+    .default('1024x1024'),
+  INVOKE_BATCH_MAX_ITEMS: int(100, 1, 10_000),
+  INVOKE_BATCH_CONCURRENCY: int(4, 1, 64),
+  TASKS_CONCURRENCY: int(4, 0, 256),
+  TASKS_POLL_MS: int(1_000, 20, 600_000),
+  TASKS_LEASE_MS: int(30_000, 500, 3_600_000),
+  TASKS_HEARTBEAT_MS: int(2_000, 20, 600_000),
+  TASKS_MAX_ATTEMPTS: int(3, 1, 100),
+  TASKS_RETRY_BASE_MS: int(2_000, 0, 3_600_000),
+  TASKS_AUDIO_MAX_BYTES: int(26_214_400, 1_024, 1_073_741_824),
+  TASKS_DOCUMENT_MAX_BYTES: int(52_428_800, 1_024, 1_073_741_824),
+  TASKS_OUTPUT_MAX_CHARS: int(1_000_000, 1_000, 100_000_000),
+  TASKS_SUMMARY_INPUT_TOKENS: int(6_000, 100, 1_000_000),
   KB_VECTOR_SEARCH: z.enum(['hnsw', 'exact']).optional(),
+  WEBHOOK_URL_ALLOWLIST: optionalString
+    .refine((v) => v === undefined || allowlistProblem(v.split(',')) === undefined, {
+      message: 'must be a comma-separated list of host names, IP addresses and CIDR ranges',
+    })
+    .transform((v) =>
+      v === undefined
+        ? []
+        : v
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter(Boolean),
+    ),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WEBHOOK_RETRY_WINDOW_S: int(86_400, 1, 2_592_000),
+  WEBHOOK_RETRY_BASE_MS: int(10_000, 1, 3_600_000),
+  WEBHOOK_CONCURRENCY: int(8, 0, 256),
+  WEBHOOK_LEASE_MS: int(60_000, 1_000, 3_600_000),
+  WEBHOOK_POLL_MS: int(1_000, 10, 600_000),
+  WEBHOOK_SHUTDOWN_GRACE_MS: int(5_000, 0, 600_000),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;

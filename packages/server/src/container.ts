@@ -27,6 +27,8 @@ import { ModelRegistry } from './modules/gateway/model-registry.js';
 import { ResponseCache, routedEmbedder } from './modules/gateway/response-cache.js';
 import { Router } from './modules/gateway/router.js';
 import { UsageMeter } from './modules/gateway/usage-meter.js';
+import { IdempotencyRepository } from './modules/idempotency/idempotency.repository.js';
+import { IdempotencyService } from './modules/idempotency/idempotency.service.js';
 import { AdminBootstrapService } from './modules/identity/admin-bootstrap.service.js';
 import { AuthService } from './modules/identity/auth.service.js';
 import { LoginThrottle } from './modules/identity/login-throttle.js';
@@ -49,8 +51,14 @@ import { HttpReranker } from './modules/knowledge/reranker.js';
 import { VectorIndexes } from './modules/knowledge/vector-indexes.js';
 import { ReadinessService } from './modules/system/readiness.service.js';
 import { StatusService } from './modules/system/status.service.js';
+import { SessionsService } from './modules/tasks/sessions.service.js';
+import { TaskExecutor } from './modules/tasks/task-executor.js';
+import { TasksRepository } from './modules/tasks/tasks.repository.js';
+import { TasksService } from './modules/tasks/tasks.service.js';
 import { TenantsRepository } from './modules/tenants/tenants.repository.js';
 import { TenantsService } from './modules/tenants/tenants.service.js';
+import { WebhooksRepository } from './modules/webhooks/webhooks.repository.js';
+import { WebhooksService, webhookSettings } from './modules/webhooks/webhooks.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { Cache } from './platform/cache/cache.js';
 import { MemoryCache } from './platform/cache/memory-cache.js';
@@ -68,6 +76,9 @@ import { withTimeout } from './platform/with-timeout.js';
 import { AnthropicModel } from './providers/llm/anthropic.js';
 import { LocalLanguageModel } from './providers/llm/local.js';
 import { OpenAICompatibleModel } from './providers/llm/openai-compatible.js';
+import { EspeakTts } from './providers/speech/espeak-tts.js';
+import { PocketsphinxAsr } from './providers/speech/pocketsphinx-asr.js';
+import { ConcurrencyGate, Executable } from './providers/speech/process.js';
 import { VERSION } from './version.js';
 
 /** Everything the process is made of, built once by hand: ports first, then services. */
@@ -102,10 +113,18 @@ export interface Container {
     readonly replies: RepliesService;
     /** Uploads, downloads, expiring links, holds (used by knowledge-base ingestion and tasks). */
     readonly files: FilesService;
+    /** `Idempotency-Key` on POST: claims, stored answers, the purge of expired keys (used by the edge). */
+    readonly idempotency: IdempotencyService;
     /** Knowledge bases: documents, background ingestion, search and retrieval. */
     readonly knowledge: KnowledgeService;
     /** This instance's ingestion worker (claims queued documents; `KB_INGEST_CONCURRENCY` 0 turns it off). */
     readonly ingestion: IngestionWorker;
+    /** Webhook URL checks, durable signed deliveries with retries, and this instance's delivery worker. */
+    readonly webhooks: WebhooksService;
+    /** The task API (invoke, batches, tasks) and this instance's worker for queued tasks. */
+    readonly tasks: TasksService;
+    /** Conversation-backed sessions for invoke. */
+    readonly sessions: SessionsService;
   };
   readonly mailer: Mailer;
   /** Releases the database and the cache. */
@@ -280,9 +299,31 @@ export async function createContainer(
       spoolDir,
       staleUploadMs: 6 * 3600_000,
       sweepIntervalMs: 3600_000,
+      batchMaxFiles: config.FILES_BATCH_MAX_FILES,
     },
   });
   files.start();
+  const idempotency = new IdempotencyService({
+    db,
+    keys: new IdempotencyRepository(),
+    logger,
+    settings: {
+      ttlMs: config.IDEMPOTENCY_TTL_S * 1000,
+      lockMs: config.IDEMPOTENCY_LOCK_S * 1000,
+      maxResponseBytes: config.IDEMPOTENCY_MAX_RESPONSE_BYTES,
+      purgeIntervalMs: config.IDEMPOTENCY_PURGE_INTERVAL_S * 1000,
+    },
+  });
+  idempotency.start();
+  const webhooks = new WebhooksService({
+    db,
+    repository: new WebhooksRepository(),
+    access,
+    audit,
+    logger,
+    policy: new SsrfPolicy(config.WEBHOOK_URL_ALLOWLIST),
+    settings: webhookSettings(config),
+  });
 
   const catalog = loadCatalog({
     ...(config.NEXUS_MODELS_FILE ? { modelsFile: config.NEXUS_MODELS_FILE } : {}),
@@ -290,9 +331,28 @@ export async function createContainer(
     ...(config.OPENAI_API_KEY ? { openaiApiKey: config.OPENAI_API_KEY } : {}),
     readEnv: config.readEnv,
   });
+  // The offline speech engines (Debian packages espeak-ng, pocketsphinx, sox), found on the PATH on first use.
+  const searchPath = config.readEnv('PATH') ?? '/usr/local/bin:/usr/bin:/bin';
+  const speechGate = new ConcurrencyGate(config.SPEECH_CONCURRENCY);
   const local = new LocalLanguageModel({
     wordsPerSecond: config.LOCAL_MODEL_WORDS_PER_S,
     embeddingDimensions: config.LOCAL_EMBEDDING_DIMENSIONS,
+    tts: new EspeakTts({
+      executable: new Executable(['espeak-ng'], { override: config.ESPEAK_NG_PATH, searchPath }),
+      timeoutMs: config.SPEECH_TIMEOUT_MS,
+      maxSeconds: config.SPEECH_MAX_SECONDS,
+      gate: speechGate,
+    }),
+    asr: new PocketsphinxAsr({
+      pocketsphinx: new Executable(['pocketsphinx_continuous', 'pocketsphinx'], {
+        override: config.POCKETSPHINX_PATH,
+        searchPath,
+      }),
+      sox: new Executable(['sox'], { override: config.SOX_PATH, searchPath }),
+      timeoutMs: config.SPEECH_TIMEOUT_MS,
+      maxSeconds: config.SPEECH_MAX_SECONDS,
+      gate: speechGate,
+    }),
   });
   const registry = new ModelRegistry({
     models: catalog.models,
@@ -379,6 +439,7 @@ export async function createContainer(
     router,
     meter,
     responseCache: { cache: responseCache, settings: gatewaySettings },
+    media: { maxTextChars: config.SPEECH_MAX_TEXT_CHARS, maxAudioBytes: config.SPEECH_MAX_AUDIO_BYTES },
   });
   const conversationsRepository = new ConversationsRepository();
   const messagesRepository = new MessagesRepository();
@@ -544,6 +605,48 @@ export async function createContainer(
     },
   });
   await replies.start();
+  webhooks.start();
+  const [imageWidth, imageHeight] = config.INVOKE_IMAGE_SIZE.split('x').map(Number) as [number, number];
+  const tasks = new TasksService({
+    db,
+    tasks: new TasksRepository(),
+    access,
+    executor: new TaskExecutor({
+      gateway,
+      files,
+      replies,
+      defaults: {
+        textModel: config.INVOKE_TEXT_MODEL,
+        imageModel: config.INVOKE_IMAGE_MODEL,
+        speechModel: config.INVOKE_SPEECH_MODEL,
+        transcriptionModel: config.INVOKE_TRANSCRIPTION_MODEL,
+        imageWidth,
+        imageHeight,
+      },
+      limits: {
+        maxAudioBytes: config.TASKS_AUDIO_MAX_BYTES,
+        maxDocumentBytes: config.TASKS_DOCUMENT_MAX_BYTES,
+        maxOutputChars: config.TASKS_OUTPUT_MAX_CHARS,
+        summaryInputTokens: config.TASKS_SUMMARY_INPUT_TOKENS,
+      },
+    }),
+    files,
+    sessions: conversations,
+    webhooks,
+    logger,
+    settings: {
+      concurrency: config.TASKS_CONCURRENCY,
+      pollMs: config.TASKS_POLL_MS,
+      leaseMs: config.TASKS_LEASE_MS,
+      heartbeatMs: config.TASKS_HEARTBEAT_MS,
+      maxAttempts: config.TASKS_MAX_ATTEMPTS,
+      retryBaseMs: config.TASKS_RETRY_BASE_MS,
+      batchMaxItems: config.INVOKE_BATCH_MAX_ITEMS,
+      batchConcurrency: config.INVOKE_BATCH_CONCURRENCY,
+    },
+  });
+  if (config.TASKS_CONCURRENCY > 0) tasks.start();
+  const sessions = new SessionsService({ conversations, defaultModel: config.INVOKE_TEXT_MODEL });
 
   return {
     config,
@@ -571,17 +674,26 @@ export async function createContainer(
       conversationPurger,
       replies,
       files,
+      idempotency,
       knowledge,
       ingestion,
+      webhooks,
+      tasks,
+      sessions,
     },
     mailer,
     close: async () => {
+      // Queued tasks in progress go back to the queue (for this or another instance).
+      await tasks.close();
       // Replies still running finish (or are saved as interrupted) while the database and cache are up.
       await replies.close();
       // Ingestion jobs in progress give their documents back to the queue (for this or another instance).
       await ingestion.stop();
+      // Sends in flight finish (bounded); the rest stays queued in the database for any instance.
+      await webhooks.close();
       await conversationPurger.stop();
       await files.stop();
+      await idempotency.stop();
       await storage.close();
       await modelCatalog.stop();
       // Mails still going out need the database for their audit record; metering writes what it holds.

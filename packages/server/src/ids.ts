@@ -20,6 +20,7 @@ export const ID_PREFIXES = [
   'inv',
   'call',
   'mdl',
+  'whd',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

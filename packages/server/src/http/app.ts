@@ -19,11 +19,15 @@ import { openAIRoutes } from '../modules/gateway/openai.routes.js';
 import { identityRoutes } from '../modules/identity/identity.routes.js';
 import { knowledgeBasesRoutes } from '../modules/knowledge/knowledge-bases.routes.js';
 import { systemRoutes } from '../modules/system/system.routes.js';
+import { sessionsRoutes } from '../modules/tasks/sessions.routes.js';
+import { tasksRoutes } from '../modules/tasks/tasks.routes.js';
 import { tenantsRoutes } from '../modules/tenants/tenants.routes.js';
+import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.js';
 import { realtimeSettings, registerRealtime } from '../realtime/realtime.routes.js';
 import { VERSION } from '../version.js';
 import { Authenticator } from './auth.js';
 import { handleError, handleNotFound } from './error-handler.js';
+import { documentIdempotencyKey, idempotencyPlugin } from './idempotency.js';
 import { requestIdFor } from './request-id.js';
 import { AccessLogController } from './request-log.js';
 import { responseSerializerCompiler } from './serializer.js';
@@ -90,6 +94,7 @@ export async function buildApp(
         { name: 'conversations', description: 'Conversations, message trees, search, export and import' },
         { name: 'knowledge-bases', description: 'Knowledge bases, documents, ingestion and search' },
         { name: 'files', description: 'Uploads, downloads and expiring download links' },
+        { name: 'webhooks', description: 'The webhook signing secret and its rotation' },
       ],
       components: {
         securitySchemes: {
@@ -100,13 +105,16 @@ export async function buildApp(
       security: [{ bearer: [] }, { apiKey: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    // Every POST takes an Idempotency-Key (http/idempotency.ts); generated clients learn it from here.
+    transformObject: (input) => documentIdempotencyKey(jsonSchemaTransformObject(input)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const services = container.services;
   const authn = new Authenticator({ auth: services.auth, apiKeys: services.apiKeys });
+  // Before the routes: its hooks wrap every POST handler registered after it.
+  await app.register(idempotencyPlugin, { idempotency: services.idempotency, authn });
   await app.register(systemRoutes, { readiness: services.readiness, status: services.status });
   await app.register(identityRoutes, {
     auth: services.auth,
@@ -138,6 +146,20 @@ export async function buildApp(
     knowledge: services.knowledge,
     authn,
     maxDocumentBytes: config.KB_DOCUMENT_MAX_BYTES,
+  });
+  await app.register(webhooksRoutes, { webhooks: services.webhooks, authn });
+  await app.register(tasksRoutes, {
+    tasks: services.tasks,
+    authn,
+    heartbeatMs: config.SSE_HEARTBEAT_MS,
+  });
+  await app.register(sessionsRoutes, {
+    sessions: services.sessions,
+    authn,
+    import: {
+      maxBytes: config.CONVERSATION_IMPORT_MAX_BYTES,
+      maxMessages: config.CONVERSATION_IMPORT_MAX_MESSAGES,
+    },
   });
   // GET /v1/realtime (WebSocket): registers @fastify/websocket, closes sockets with 1001 on close.
   await registerRealtime(app, {

@@ -14,6 +14,9 @@ export const TENANT_HEADER = 'x-nexus-tenant';
  * routes that ask for it, so public routes and probes pay nothing.
  */
 export class Authenticator {
+  // One verification per request: an edge hook (idempotency keys) and the handler may both ask.
+  private readonly resolved = new WeakMap<FastifyRequest, Promise<RequestContext>>();
+
   constructor(private readonly deps: { auth: AuthService; apiKeys: ApiKeysService }) {}
 
   /** The caller's context; 401 `authentication_required` when no credentials were sent. */
@@ -24,8 +27,20 @@ export class Authenticator {
     return ctx;
   }
 
-  /** The caller's context; anonymous when no credentials were sent, 401 when bad ones were. */
-  async optional(request: FastifyRequest): Promise<RequestContext> {
+  /**
+   * The caller's context; anonymous when no credentials were sent, 401 when bad ones were. Resolved once
+   * per request: later calls answer the same context (or the same error).
+   */
+  optional(request: FastifyRequest): Promise<RequestContext> {
+    let context = this.resolved.get(request);
+    if (!context) {
+      context = this.resolve(request);
+      this.resolved.set(request, context);
+    }
+    return context;
+  }
+
+  private async resolve(request: FastifyRequest): Promise<RequestContext> {
     const tenantHeader = request.headers[TENANT_HEADER];
     let tenantId: string | undefined;
     if (typeof tenantHeader === 'string' && tenantHeader !== '') {

@@ -261,7 +261,7 @@ describe('global entries (platform admin)', () => {
       '',
     ],
     ['an unknown field', localSpec({ temperature: 1 }), 'temperature', ''],
-    ['a bad kind', localSpec({ kind: 'image' }), 'kind', ''],
+    ['a bad kind', localSpec({ kind: 'video' }), 'kind', ''],
     [
       'a literal api_key on a deployment',
       upstream({ api_key: 'sk-live-123' }),

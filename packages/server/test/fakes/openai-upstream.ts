@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import zlib from 'node:zlib';
 import { closeLocal, listenLocal, readJsonBody, watchAnswer } from '../support/local-http.js';
 
 /**
@@ -37,6 +38,12 @@ export interface Behaviour {
   stallAfter?: number;
   /** After this many content chunks, send a line that is not a chunk (`garbage`) or broken JSON. */
   malformed?: { after: number; kind: 'garbage' | 'invalid-json' };
+  /** Images: answer `url`s (served by the fake at `/fake-images/...`) instead of `b64_json`. */
+  imageUrls?: boolean;
+  /** Images: the `revised_prompt` of each image. */
+  revisedPrompt?: string;
+  /** Transcriptions: refuse `response_format: verbose_json` with a 400 (as OpenAI's gpt-4o models do). */
+  rejectVerboseJson?: boolean;
 }
 
 export interface RecordedRequest {
@@ -45,7 +52,10 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
-  /** The parsed JSON body (undefined for GET or a body that is not JSON). */
+  /**
+   * The parsed JSON body (undefined for GET or a body that is not JSON). For a multipart transcription:
+   * its text fields, and `file: { filename, contentType, bytes }`.
+   */
   body: Record<string, unknown> | undefined;
   /** `body.model`, for filtering. */
   model: string | undefined;
@@ -64,6 +74,14 @@ export interface FakeOpenAIOptions {
 
 const DEFAULT_TEXT = 'Hello from the fake upstream.';
 
+/** The POST routes answered with a JSON body (transcriptions are multipart and handled apart). */
+const POST_PATHS = new Set([
+  '/v1/chat/completions',
+  '/v1/embeddings',
+  '/v1/images/generations',
+  '/v1/audio/speech',
+]);
+
 /** A behaviour's chunk bodies, built once per behaviour object (the benchmark reuses one for every stream). */
 interface Script {
   /** The `choices` JSON of each content chunk. */
@@ -76,7 +94,10 @@ interface Script {
 /**
  * A local stand-in for an OpenAI-compatible upstream over real HTTP on 127.0.0.1:
  * `POST /v1/chat/completions` (SSE or JSON, `stream_options.include_usage` answered with a final chunk
- * that has empty `choices` and the usage, as OpenAI does), `POST /v1/embeddings`, `GET /v1/models`.
+ * that has empty `choices` and the usage, as OpenAI does), `POST /v1/embeddings`, `GET /v1/models`,
+ * `POST /v1/images/generations` (solid-colour PNGs of the asked size, base64 or by URL),
+ * `POST /v1/audio/speech` (a WAV of silence, 50 ms a character) and `POST /v1/audio/transcriptions`
+ * (multipart; `text` is the transcript, `verbose_json` adds language and duration).
  *
  * What a request gets, first match wins: the next behaviour queued for its model (`script`), the next
  * one queued for any model (`script('*', ...)`), the behaviour set for its model (`on`), `defaults`.
@@ -92,6 +113,8 @@ export class FakeOpenAI {
   private readonly queues = new Map<string, Behaviour[]>();
   private readonly scripts = new WeakMap<Behaviour, Script>();
   private readonly record: boolean;
+  /** Images answered by URL, by file name. */
+  private readonly servedImages = new Map<string, Buffer>();
   private seq = 0;
   private closing = false;
 
@@ -149,6 +172,9 @@ export class FakeOpenAI {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'POST' && path === '/v1/audio/transcriptions')
+      return void this.transcriptionRequest(req, res, path);
+    if (req.method === 'GET' && path.startsWith('/fake-images/')) return void this.servedImage(res, path);
     readJsonBody(req, (raw, body) => {
       const model = typeof body?.model === 'string' ? body.model : undefined;
       const recorded: RecordedRequest = {
@@ -171,7 +197,7 @@ export class FakeOpenAI {
         () => this.closing,
       );
       if (req.method === 'GET' && path === '/v1/models') return void this.models(res);
-      if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/embeddings')) {
+      if (req.method !== 'POST' || !POST_PATHS.has(path)) {
         return void sendError(res, { status: 404, message: `Unknown request URL: ${req.method} ${path}` });
       }
       if (!body || !model) {
@@ -186,6 +212,8 @@ export class FakeOpenAI {
         if (res.destroyed) return;
         if (behaviour.error) return void sendError(res, behaviour.error);
         if (path === '/v1/embeddings') return void this.embeddings(res, body, raw.length);
+        if (path === '/v1/images/generations') return void this.images(req, res, body, behaviour);
+        if (path === '/v1/audio/speech') return void this.speech(res, body);
         if (body.stream === true)
           return void this.stream(res, recorded.seq, body, behaviour, raw.length, cut);
         const generation = behaviour.tokensPerSecond
@@ -377,6 +405,113 @@ export class FakeOpenAI {
     });
   }
 
+  /** Solid-colour PNGs of the asked `size` (default 256x256), `n` of them. */
+  private images(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Record<string, unknown>,
+    behaviour: Behaviour,
+  ): void {
+    const [width, height] = String(body.size ?? '256x256')
+      .split('x')
+      .map(Number) as [number, number];
+    const n = typeof body.n === 'number' ? body.n : 1;
+    const data = Array.from({ length: n }, (_, i) => {
+      const png = solidPng(width || 1, height || 1, [40 * i, 120, 200]);
+      const revised = behaviour.revisedPrompt ? { revised_prompt: behaviour.revisedPrompt } : {};
+      if (!behaviour.imageUrls) return { b64_json: png.toString('base64'), ...revised };
+      const name = `${this.seq}-${i}.png`;
+      this.servedImages.set(name, png);
+      return { url: `http://${req.headers.host}/fake-images/${name}`, ...revised };
+    });
+    sendJson(res, 200, { created: Math.floor(Date.now() / 1000), data });
+  }
+
+  private servedImage(res: ServerResponse, path: string): void {
+    const png = this.servedImages.get(path.slice('/fake-images/'.length));
+    if (!png) return void sendError(res, { status: 404, message: 'No such image' });
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png);
+  }
+
+  /** A WAV of silence: 24 kHz mono 16-bit, 50 ms for each character of `input`. */
+  private speech(res: ServerResponse, body: Record<string, unknown>): void {
+    const samples = Math.round(String(body.input ?? '').length * 0.05 * 24_000);
+    const wav = Buffer.alloc(44 + samples * 2);
+    wav.write('RIFF', 0, 'latin1');
+    wav.writeUInt32LE(36 + samples * 2, 4);
+    wav.write('WAVEfmt ', 8, 'latin1');
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20);
+    wav.writeUInt16LE(1, 22);
+    wav.writeUInt32LE(24_000, 24);
+    wav.writeUInt32LE(48_000, 28);
+    wav.writeUInt16LE(2, 32);
+    wav.writeUInt16LE(16, 34);
+    wav.write('data', 36, 'latin1');
+    wav.writeUInt32LE(samples * 2, 40);
+    res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length }).end(wav);
+  }
+
+  /** A multipart transcription: recorded (fields, and the file's name, type and bytes), then answered. */
+  private transcriptionRequest(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = parseMultipart(Buffer.concat(chunks), String(req.headers['content-type'] ?? ''));
+      const model = typeof body?.model === 'string' ? body.model : undefined;
+      const recorded: RecordedRequest = {
+        seq: ++this.seq,
+        method: 'POST',
+        path,
+        headers: req.headers,
+        body,
+        model,
+        receivedAt: performance.now(),
+        aborted: false,
+      };
+      if (this.record) this.requests.push(recorded);
+      watchAnswer(
+        res,
+        () => {
+          recorded.aborted = true;
+          this.aborts.push(recorded);
+        },
+        () => this.closing,
+      );
+      if (!body || !model || !body.file)
+        return void sendError(res, { status: 400, message: 'file and model are required' });
+      const behaviour = this.behaviourFor(model);
+      if (behaviour.hang) return;
+      const answer = () => {
+        if (res.destroyed) return;
+        if (behaviour.error) return void sendError(res, behaviour.error);
+        const text = behaviour.text ?? DEFAULT_TEXT;
+        if (body.response_format === 'verbose_json') {
+          if (behaviour.rejectVerboseJson)
+            return void sendError(res, {
+              status: 400,
+              message:
+                "response_format 'verbose_json' is not compatible with this model, use 'json' or 'text'",
+              param: 'response_format',
+            });
+          return void sendJson(res, 200, {
+            task: 'transcribe',
+            language: 'english',
+            duration: 1.5,
+            text,
+            segments: [],
+          });
+        }
+        sendJson(res, 200, {
+          text,
+          usage: { type: 'tokens', input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+        });
+      };
+      if (behaviour.latencyMs) setTimeout(answer, behaviour.latencyMs);
+      else answer();
+    });
+  }
+
   private models(res: ServerResponse): void {
     const ids = new Set(['fake-model', ...this.scenarios.keys()]);
     sendJson(res, 200, {
@@ -417,4 +552,60 @@ function sendError(res: ServerResponse, error: NonNullable<Behaviour['error']>):
     },
     error.retryAfter === undefined ? {} : { 'retry-after': error.retryAfter },
   );
+}
+
+/** A PNG of one colour (8-bit RGB), built with node:zlib. */
+function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const row = Buffer.concat([Buffer.of(0), Buffer.alloc(width * 3).map((_, i) => rgb[i % 3]!)]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A multipart/form-data body's text fields, and its `file` part as `{ filename, contentType, bytes }`. */
+function parseMultipart(body: Buffer, contentType: string): Record<string, unknown> | undefined {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+  if (!boundary) return undefined;
+  const out: Record<string, unknown> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  while (start >= 0) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, split).toString('utf8');
+    const content = part.subarray(split + 4);
+    const name = /name="([^"]*)"/.exec(headers)?.[1];
+    const filename = /filename="([^"]*)"/.exec(headers)?.[1];
+    if (name !== undefined) {
+      out[name] =
+        filename === undefined
+          ? content.toString('utf8')
+          : {
+              filename,
+              contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1] ?? null,
+              bytes: content.length,
+            };
+    }
+    start = next;
+  }
+  return out;
 }

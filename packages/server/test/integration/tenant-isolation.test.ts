@@ -302,6 +302,35 @@ const PROBES: Probe[] = [
     lists: [{ url: '/v1/knowledge-bases', id: 'kb' }],
     control: '/v1/knowledge-bases/{kb}/documents/{doc}',
   },
+  {
+    resource: 'task and session',
+    // A finished task (its metering row waited for, so nothing moves after the snapshot) and a session.
+    seed: async ({ a, asA, db }) => {
+      const task = await asA('POST', '/v1/invoke', {
+        task_type: 'text_generation',
+        input: { prompt: 'tenant A only' },
+      });
+      const session = await asA('POST', '/v1/sessions', { title: 'Tenant A session' });
+      for (let i = 0; i < 400; i++) {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from llm_calls where tenant_id = ${a.tenantId} and endpoint = 'chat'`.execute(
+          db,
+        );
+        if (rows[0]!.n >= 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return { task: task.id, session: session.id };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/tasks/{task}' },
+      { method: 'POST', url: '/v1/tasks/{task}/cancel' },
+      { method: 'GET', url: '/v1/sessions/{session}' },
+      { method: 'GET', url: '/v1/sessions/{session}/export' },
+      { method: 'DELETE', url: '/v1/sessions/{session}' },
+    ],
+    lists: [{ url: '/v1/tasks', id: 'task' }],
+    control: '/v1/tasks/{task}',
+  },
 ];
 
 const fill = (template: string, values: Record<string, string>) =>

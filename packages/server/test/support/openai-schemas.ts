@@ -19,7 +19,9 @@ export type OpenAISchemaName =
   | 'CreateChatCompletionStreamResponse'
   | 'CreateEmbeddingResponse'
   | 'ListModelsResponse'
-  | 'ErrorResponse';
+  | 'ErrorResponse'
+  | 'ImagesResponse'
+  | 'CreateTranscriptionResponseJson';
 
 interface Fixture {
   source: { version: string; sha256: string; file: string };
@@ -48,6 +50,7 @@ const ajv = new Ajv2020({
     // Seconds, not milliseconds: a millisecond timestamp is a classic compatibility bug.
     unixtime: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 && n < 1e11 },
     float: { type: 'number', validate: (n: number) => Number.isFinite(n) },
+    double: { type: 'number', validate: (n: number) => Number.isFinite(n) },
     date: /^\d{4}-\d{2}-\d{2}$/,
     uri: /^[a-z][a-z0-9+.-]*:\S*$/i,
   },

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BadRequestError } from '../../errors.js';
@@ -55,6 +55,29 @@ export interface ConversationsRoutesOptions {
 /** Longest content of one imported message (characters); the byte limit bounds the whole document. */
 const IMPORT_MAX_CONTENT_CHARS = 1_000_000;
 
+/** The import document schema (also the sessions API's), for at most `maxMessages` messages. */
+export function conversationImportSchema(maxMessages: number) {
+  return importDocumentSchema({
+    maxMessages,
+    maxContentChars: Math.max(IMPORT_MAX_CONTENT_CHARS, MAX_SYSTEM_PROMPT_CHARS),
+  });
+}
+
+/** Answers a body over the import limit as 400 `import_too_large`, like every other bad import. */
+export function importErrorHandler(maxBytes: number) {
+  return (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return handleError(
+        new ImportTooLargeError(`The import is larger than ${maxBytes} bytes`, {
+          details: { limit_bytes: maxBytes },
+        }),
+        request,
+        reply,
+      );
+    return handleError(error, request, reply);
+  };
+}
+
 /** A file name for Content-Disposition: the id is always safe, whatever the title holds. */
 const attachment = (name: string) => `attachment; filename="${name}"`;
 
@@ -67,10 +90,7 @@ export const conversationsRoutes: FastifyPluginAsyncZod<ConversationsRoutesOptio
   { conversations, authn, import: importLimits },
 ) => {
   const tags = ['conversations'];
-  const importSchema = importDocumentSchema({
-    maxMessages: importLimits.maxMessages,
-    maxContentChars: Math.max(IMPORT_MAX_CONTENT_CHARS, MAX_SYSTEM_PROMPT_CHARS),
-  });
+  const importSchema = conversationImportSchema(importLimits.maxMessages);
 
   app.post(
     '/v1/conversations',
@@ -188,19 +208,7 @@ export const conversationsRoutes: FastifyPluginAsyncZod<ConversationsRoutesOptio
     '/v1/conversations/import',
     {
       bodyLimit: importLimits.maxBytes,
-      // A body over the import limit answers 400 naming the limit, like every other bad import.
-      errorHandler: (error, request, reply) => {
-        const code = (error as { code?: string }).code;
-        if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-          return handleError(
-            new ImportTooLargeError(`The import is larger than ${importLimits.maxBytes} bytes`, {
-              details: { limit_bytes: importLimits.maxBytes },
-            }),
-            request,
-            reply,
-          );
-        return handleError(error, request, reply);
-      },
+      errorHandler: importErrorHandler(importLimits.maxBytes),
       schema: {
         tags,
         summary: 'Create a conversation from an exported JSON document (chat:write)',

@@ -6,7 +6,7 @@ import type { AccessService } from '../access/access.service.js';
 import { requirePrincipal } from '../access/access.service.js';
 import type { Permission } from '../access/permissions.js';
 import type { RequestContext } from '../access/principal.js';
-import type { GatewayService } from '../gateway/gateway.service.js';
+import { describeModelKind, type GatewayService } from '../gateway/gateway.service.js';
 import {
   type ExportDocument,
   type ImportDocument,
@@ -665,7 +665,7 @@ export class ConversationsService {
     if (kind === 'chat') return;
     throw new ConversationModelError(
       kind
-        ? `"${model}" is an embedding model; a conversation needs a chat model`
+        ? `"${model}" is ${describeModelKind(kind)}; a conversation needs a chat model`
         : `The model "${model}" does not exist or you do not have access to it; see GET /v1/models`,
       { details: { param: path, model } },
     );

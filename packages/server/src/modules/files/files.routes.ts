@@ -1,4 +1,6 @@
-import fastifyMultipart, { type Multipart } from '@fastify/multipart';
+import { PassThrough, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import fastifyMultipart, { type Multipart, type MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,6 +13,8 @@ import {
   contentQuery,
   downloadLinkSchema,
   downloadUrlBody,
+  fileBatchSchema,
+  fileBatchView,
   filePage,
   fileParams,
   fileSchema,
@@ -102,6 +106,61 @@ export const filesRoutes: FastifyPluginAsyncZod<FilesRoutesOptions> = async (
           return reply.status(201).send(fileView(file));
         }
         throw fieldError('file', 'no file was sent (the field file, after purpose)');
+      } catch (error) {
+        // The rest of the body is not read: close the connection after answering rather than drain it.
+        if (!request.raw.complete) reply.header('connection', 'close');
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/v1/files/batch',
+    {
+      schema: {
+        tags,
+        summary: 'Upload several files in one request (files:write)',
+        description:
+          'multipart/form-data with the field `purpose`, then one or more fields `file` (at most FILES_BATCH_MAX_FILES, default 20; more answers 400 `batch_too_large` and stores nothing). ' +
+          'Each file gets exactly the checks of `POST /v1/files` and its own result in `data`, in the order sent: a refused file does not fail the others. See docs/files.md.',
+        consumes: ['multipart/form-data'],
+        response: {
+          200: fileBatchSchema,
+          ...authErrorResponses,
+          413: errorResponseSchema,
+          415: errorResponseSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const ctx = await authn.required(request);
+        if (!request.isMultipart())
+          throw new UnsupportedMediaTypeError(
+            'Send the files as multipart/form-data: the field purpose, then one or more fields file',
+          );
+        const { maxBytes } = await files.uploadTarget(ctx);
+        const limit = files.batchMaxFiles;
+        const parts = request.parts({
+          // One file more than allowed is parsed, so the service sees it and answers batch_too_large.
+          limits: { fileSize: maxBytes + 1, files: limit + 1, fields: 4, fieldSize: 1024, parts: limit + 6 },
+          defParamCharset: 'utf8',
+        } as Parameters<FastifyRequest['parts']>[0]);
+        let purpose: string | undefined;
+        let first: MultipartFile | undefined;
+        const head = await nextPart(parts);
+        if (!head.done) {
+          const part = checkUploadField(head.value);
+          if (part.type === 'field') {
+            if (part.fieldname !== 'purpose') throw fieldError('file', 'must be a file, not a text field');
+            purpose = String(part.value);
+          } else {
+            if (part.fieldname !== 'file') throw fieldError('purpose', 'must be a text field');
+            first = part; // no purpose first: the service says so
+          }
+        }
+        const items = await files.uploadBatch(ctx, { purpose, files: batchFiles(parts, first) });
+        return reply.status(200).send(fileBatchView(items));
       } catch (error) {
         // The rest of the body is not read: close the connection after answering rather than drain it.
         if (!request.raw.complete) reply.header('connection', 'close');
@@ -266,6 +325,60 @@ export const filesRoutes: FastifyPluginAsyncZod<FilesRoutesOptions> = async (
       ),
   );
 };
+
+/**
+ * The file parts of a batch upload, one at a time: each file's stream is handed on through a pass-through,
+ * so the service may stop reading it (a file over the limit) without stalling the parser; when the next
+ * file is asked for, whatever is left of the previous one is read and dropped (the parser has cut it off
+ * at the size limit already). Any text field among the files is a 400.
+ */
+async function* batchFiles(
+  parts: AsyncIterableIterator<Multipart>,
+  first: MultipartFile | undefined,
+): AsyncGenerator<{ filename: string; content: Readable }> {
+  let pending: Multipart | undefined = first;
+  for (;;) {
+    if (!pending) {
+      const next = await nextPart(parts);
+      if (next.done) return;
+      pending = next.value;
+    }
+    const part = checkUploadField(pending);
+    pending = undefined;
+    if (part.type === 'field')
+      throw part.fieldname === 'purpose'
+        ? fieldError('purpose', 'must be sent once, before the files')
+        : fieldError('file', 'must be a file, not a text field');
+    if (part.fieldname !== 'file') throw fieldError('purpose', 'must be a text field');
+    const source = part.file;
+    const content = new PassThrough();
+    source.pipe(content);
+    let next = false;
+    try {
+      yield { filename: part.filename, content };
+      next = true;
+    } finally {
+      source.unpipe(content);
+      content.destroy();
+    }
+    // Only when the service asks for the next file (not when it gave up on the batch: the request is
+    // answered at once and the connection closed).
+    if (next && !source.readableEnded && !source.destroyed) {
+      source.resume();
+      await finished(source).catch(() => undefined);
+    }
+  }
+}
+
+function checkUploadField(part: Multipart): Multipart {
+  if (!UPLOAD_FIELDS.has(part.fieldname))
+    throw new ValidationError(`Unknown field ${JSON.stringify(part.fieldname)}`, {
+      details: [
+        { location: 'body', path: part.fieldname, message: 'unknown parameter', issue: 'unrecognized_keys' },
+      ],
+    });
+  return part;
+}
 
 /** The next multipart part; a malformed body or a parser limit is the client's error (400/413), never a 500. */
 async function nextPart(parts: AsyncIterableIterator<Multipart>): Promise<IteratorResult<Multipart>> {

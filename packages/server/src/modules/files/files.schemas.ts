@@ -3,7 +3,7 @@ import { iso, limitQuery, page, timestamp } from '../../http/schemas.js';
 import { idSchema } from '../../ids.js';
 import { FILE_PURPOSES } from './file-formats.js';
 import type { FileRow } from './files.repository.js';
-import { type FileSettingsView, MAX_LINK_TTL_S } from './files.service.js';
+import { type BatchUploadItem, type FileSettingsView, MAX_LINK_TTL_S } from './files.service.js';
 
 /** A file on the wire: OpenAI's file object (`created_at` in Unix seconds, like OpenAI) plus type and hash. */
 export const fileSchema = z
@@ -37,6 +37,46 @@ export function fileView(f: FileRow): z.input<typeof fileSchema> {
 }
 
 export const filePage = page(fileSchema);
+
+/** One file of `POST /v1/files/batch`: stored (the file object), or refused (the error a single upload gets). */
+export const fileBatchItemSchema = z
+  .discriminatedUnion('status', [
+    z.object({
+      index: z.number().int().meta({ description: 'The file’s position among the file parts, from 0' }),
+      status: z.literal('succeeded'),
+      file: fileSchema,
+    }),
+    z.object({
+      index: z.number().int(),
+      status: z.literal('failed'),
+      filename: z.string(),
+      error: z.object({
+        code: z.string().meta({
+          description: 'The code a single upload answers (docs/errors.md)',
+          example: 'file_type_not_allowed',
+        }),
+        message: z.string(),
+        details: z.unknown().optional(),
+      }),
+    }),
+  ])
+  .meta({ id: 'FileBatchItem' });
+
+export const fileBatchSchema = z
+  .object({ object: z.literal('list'), data: z.array(fileBatchItemSchema) })
+  .meta({ id: 'FileBatch' });
+
+/** A batch upload's results on the wire, in the order the files were sent. */
+export function fileBatchView(items: readonly BatchUploadItem[]): z.input<typeof fileBatchSchema> {
+  return {
+    object: 'list',
+    data: items.map((item) =>
+      item.status === 'succeeded'
+        ? { index: item.index, status: 'succeeded', file: fileView(item.file) }
+        : { index: item.index, status: 'failed', filename: item.filename, error: item.error },
+    ),
+  };
+}
 
 export const listFilesQuery = z
   .object({

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   BadRequestError,
   FileEmptyError,
@@ -7,6 +7,7 @@ import {
   FileInUseError,
   FileTooLargeError,
   InternalError,
+  isAppError,
   NotFoundError,
   RangeNotSatisfiableError,
   ValidationError,
@@ -29,7 +30,7 @@ import { cleanFilename, contentDisposition, contentTypeOf } from './content-disp
 import type { DownloadLinkSigner } from './download-links.js';
 import { FILE_PURPOSES, type FilePurpose, formatFor, verifyContent } from './file-formats.js';
 import type { FileRow, FilesRepository, StoredFileRow } from './files.repository.js';
-import { spoolUpload, sweepSpool } from './upload-spool.js';
+import { type SpooledUpload, spoolUpload, sweepSpool } from './upload-spool.js';
 
 export class FileNotFoundError extends NotFoundError {
   constructor() {
@@ -39,6 +40,11 @@ export class FileNotFoundError extends NotFoundError {
 
 export class InvalidFileCursorError extends BadRequestError {
   override readonly code = 'invalid_cursor';
+}
+
+/** `POST /v1/files/batch` with more files than `FILES_BATCH_MAX_FILES`; nothing of the batch is stored. */
+export class FilesBatchTooLargeError extends BadRequestError {
+  override readonly code = 'batch_too_large';
 }
 
 export interface FilesSettings {
@@ -52,6 +58,27 @@ export interface FilesSettings {
   staleUploadMs: number;
   /** How often the sweeper runs; 0 turns the timer off (tests call {@link FilesService.sweep}). */
   sweepIntervalMs: number;
+  /** The most files one `POST /v1/files/batch` may carry (`FILES_BATCH_MAX_FILES`, default 20). */
+  batchMaxFiles?: number;
+}
+
+/** One file of a batch upload, in the order sent: stored, or refused with the error a single upload gets. */
+export type BatchUploadItem =
+  | { index: number; status: 'succeeded'; file: FileRow }
+  | {
+      index: number;
+      status: 'failed';
+      /** The name as it would have been stored (cleaned), or as sent when nothing is left of it. */
+      filename: string;
+      error: { code: string; message: string; details?: unknown };
+    };
+
+/** An upload spooled and checked, not stored yet: commit it or discard it. */
+interface CheckedUpload {
+  purpose: FilePurpose;
+  filename: string;
+  format: { name: string; mediaType: string };
+  spooled: SpooledUpload;
 }
 
 /** A tenant's file settings as the API shows them. */
@@ -189,7 +216,142 @@ export class FilesService {
    */
   async upload(ctx: RequestContext, input: UploadInput): Promise<FileRow> {
     const { tenantId, maxBytes } = await this.uploadTarget(ctx);
-    const principal = requirePrincipal(ctx);
+    return this.accept(ctx, tenantId, requirePrincipal(ctx).userId, maxBytes, input);
+  }
+
+  /**
+   * Stores content Nexus made for a caller — a task's generated image or speech — in `tenantId`, with
+   * every check an upload gets (size limit, type against the extension, virus scan) but without
+   * authorising `ctx`: the service asking has authorised its caller (`tasks:write`).
+   * @example const file = await files.storeGenerated(ctx, tenantId, { purpose: 'audio', filename: 'speech.wav', content: wav });
+   */
+  async storeGenerated(
+    ctx: RequestContext,
+    tenantId: string,
+    input: { purpose: FilePurpose; filename: string; content: Uint8Array },
+  ): Promise<FileRow> {
+    const maxBytes = await this.maxBytesFor(tenantId);
+    return this.accept(ctx, tenantId, ctx.principal?.userId ?? null, maxBytes, {
+      purpose: input.purpose,
+      filename: input.filename,
+      content: Readable.from([input.content]),
+    });
+  }
+
+  /** The most files one batch upload may carry (`FILES_BATCH_MAX_FILES`). */
+  get batchMaxFiles(): number {
+    return this.deps.settings.batchMaxFiles ?? 20;
+  }
+
+  /**
+   * Uploads several files of one purpose (`POST /v1/files/batch`). Each file gets exactly the checks of
+   * {@link upload} (streamed to the spool, size limit, type, virus scan) and its own result: a refused
+   * file does not stop the others. Every file is checked first and only then are the good ones stored,
+   * so a batch with more than {@link batchMaxFiles} files (400 `batch_too_large`), a bad purpose or a
+   * broken body stores nothing. The spool holds a whole batch at once.
+   * @example const items = await files.uploadBatch(ctx, { purpose: 'document', files: parts });
+   */
+  async uploadBatch(
+    ctx: RequestContext,
+    input: { purpose: string | undefined; files: AsyncIterable<{ filename: string; content: Readable }> },
+  ): Promise<BatchUploadItem[]> {
+    const { tenantId, maxBytes } = await this.uploadTarget(ctx);
+    const createdBy = requirePrincipal(ctx).userId;
+    const purpose = parsePurpose(input.purpose);
+    const limit = this.batchMaxFiles;
+    const checked: ({ index: number; filename: string } & (
+      | { upload: CheckedUpload }
+      | { error: BatchUploadItem & { status: 'failed' } }
+    ))[] = [];
+    try {
+      let index = 0;
+      for await (const file of input.files) {
+        if (index >= limit)
+          throw new FilesBatchTooLargeError(
+            `A batch carries at most ${limit} files (FILES_BATCH_MAX_FILES); nothing was stored`,
+            { details: { limit } },
+          );
+        const filename = cleanFilename(file.filename) || file.filename;
+        try {
+          const upload = await this.check(ctx, tenantId, maxBytes, { purpose, ...file });
+          checked.push({ index, filename, upload });
+        } catch (error) {
+          checked.push({ index, filename, error: this.failedItem(index, filename, error) });
+        }
+        index++;
+      }
+      if (index === 0)
+        throw new ValidationError('file: no file was sent (one or more fields file, after purpose)', {
+          details: [{ location: 'body', path: 'file', message: 'no file was sent', issue: 'invalid_type' }],
+        });
+      const items: BatchUploadItem[] = [];
+      for (const item of checked) {
+        if ('error' in item) {
+          items.push(item.error);
+          continue;
+        }
+        try {
+          const file = await this.commit(ctx, tenantId, createdBy, item.upload);
+          items.push({ index: item.index, status: 'succeeded', file });
+        } catch (error) {
+          items.push(this.failedItem(item.index, item.filename, error));
+        }
+      }
+      return items;
+    } finally {
+      await Promise.all(
+        checked.map((item) => ('upload' in item ? item.upload.spooled.discard() : undefined)),
+      );
+    }
+  }
+
+  private failedItem(
+    index: number,
+    filename: string,
+    error: unknown,
+  ): BatchUploadItem & { status: 'failed' } {
+    if (!isAppError(error) || error.status >= 500)
+      this.deps.logger.error({ err: error, filename }, 'a file of a batch upload failed');
+    const shown = isAppError(error)
+      ? error
+      : new InternalError('Something went wrong on our side while storing this file');
+    return {
+      index,
+      status: 'failed',
+      filename,
+      error: {
+        code: shown.code,
+        message: shown.message,
+        ...(shown.details === undefined ? {} : { details: shown.details }),
+      },
+    };
+  }
+
+  private async accept(
+    ctx: RequestContext,
+    tenantId: string,
+    createdBy: string | null,
+    maxBytes: number,
+    input: UploadInput,
+  ): Promise<FileRow> {
+    const checked = await this.check(ctx, tenantId, maxBytes, input);
+    try {
+      return await this.commit(ctx, tenantId, createdBy, checked);
+    } finally {
+      await checked.spooled.discard();
+    }
+  }
+
+  /**
+   * Streams an upload to the spool and runs every check (name and extension, size, 0 bytes, type against
+   * the extension, virus scan) without storing it; a refused upload leaves no spool file behind.
+   */
+  private async check(
+    ctx: RequestContext,
+    tenantId: string,
+    maxBytes: number,
+    input: UploadInput,
+  ): Promise<CheckedUpload> {
     const purpose = parsePurpose(input.purpose);
     const filename = cleanFilename(input.filename);
     if (!filename)
@@ -228,28 +390,40 @@ export class FilesService {
           });
         }
       }
-      const file = await this.store(tenantId, {
-        id: newId('file'),
-        sha256: spooled.sha256,
-        filename,
-        purpose,
-        format: format.name,
-        bytes: spooled.size,
-        mediaType: format.mediaType,
-        createdBy: principal.userId,
-        path: spooled.path,
-      });
-      await this.deps.audit.record(ctx, {
-        action: 'file.upload',
-        result: 'success',
-        tenantId,
-        target: { type: 'file', id: file.id },
-        details: { filename, purpose, bytes: file.bytes, sha256: file.sha256 },
-      });
-      return file;
-    } finally {
+      return { purpose, filename, format, spooled };
+    } catch (error) {
       await spooled.discard();
+      throw error;
     }
+  }
+
+  /** Stores a checked upload (its spool file stays for the caller to discard) and audits it. */
+  private async commit(
+    ctx: RequestContext,
+    tenantId: string,
+    createdBy: string | null,
+    checked: CheckedUpload,
+  ): Promise<FileRow> {
+    const { purpose, filename, format, spooled } = checked;
+    const file = await this.store(tenantId, {
+      id: newId('file'),
+      sha256: spooled.sha256,
+      filename,
+      purpose,
+      format: format.name,
+      bytes: spooled.size,
+      mediaType: format.mediaType,
+      createdBy,
+      path: spooled.path,
+    });
+    await this.deps.audit.record(ctx, {
+      action: 'file.upload',
+      result: 'success',
+      tenantId,
+      target: { type: 'file', id: file.id },
+      details: { filename, purpose, bytes: file.bytes, sha256: file.sha256 },
+    });
+    return file;
   }
 
   /** The tenant's files, newest first, optionally of one purpose; the cursor is opaque. */

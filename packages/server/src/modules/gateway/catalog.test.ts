@@ -2,7 +2,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CatalogError, LOCAL_EMBEDDING_MODEL, LOCAL_MODEL, loadCatalog } from './catalog.js';
+import {
+  CatalogError,
+  DEFAULT_IMAGE_SIZES,
+  imageSizesOf,
+  LOCAL_ASR_MODEL,
+  LOCAL_EMBEDDING_MODEL,
+  LOCAL_IMAGE_MODEL,
+  LOCAL_MODEL,
+  LOCAL_TTS_MODEL,
+  loadCatalog,
+} from './catalog.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'nexus-catalog-'));
 let n = 0;
@@ -14,10 +24,42 @@ function file(content: string, ext = 'yaml'): string {
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
 describe('the model catalog', () => {
-  it('always has the offline local chat and embedding models', () => {
+  it('always has the offline local chat, embedding, image, speech and transcription models', () => {
     const { models, passthrough } = loadCatalog({ readEnv: env({}) });
-    expect(models.map((m) => m.name)).toEqual([LOCAL_MODEL, LOCAL_EMBEDDING_MODEL]);
+    expect(models.map((m) => [m.name, m.kind, m.deployments[0]?.provider])).toEqual([
+      [LOCAL_MODEL, 'chat', 'local'],
+      [LOCAL_EMBEDDING_MODEL, 'embedding', 'local'],
+      [LOCAL_IMAGE_MODEL, 'image', 'local'],
+      [LOCAL_TTS_MODEL, 'speech', 'local'],
+      [LOCAL_ASR_MODEL, 'transcription', 'local'],
+    ]);
+    expect(models.find((m) => m.name === LOCAL_IMAGE_MODEL)?.image_sizes).toEqual(DEFAULT_IMAGE_SIZES);
     expect(passthrough).toBeUndefined();
+  });
+
+  it('reads image, speech and transcription models; image sizes default when not given', () => {
+    const yaml = file(`
+models:
+  - name: dall-e-3
+    kind: image
+    image_sizes: [1024x1024, 1792x1024]
+    deployments: [{ provider: openai-compatible, model: dall-e-3, base_url: "https://api.openai.com/v1" }]
+  - name: sd
+    kind: image
+    deployments: [{ provider: openai-compatible, model: sdxl, base_url: "http://sd.internal/v1" }]
+  - name: tts-1
+    kind: speech
+    deployments: [{ provider: openai-compatible, model: tts-1, base_url: "https://api.openai.com/v1" }]
+  - name: whisper-1
+    kind: transcription
+    deployments: [{ provider: openai-compatible, model: whisper-1, base_url: "https://api.openai.com/v1" }]
+`);
+    const { models } = loadCatalog({ modelsFile: yaml, readEnv: env({}) });
+    const byName = new Map(models.map((m) => [m.name, m]));
+    expect(imageSizesOf(byName.get('dall-e-3')!)).toEqual(['1024x1024', '1792x1024']);
+    expect(imageSizesOf(byName.get('sd')!)).toEqual(['256x256', '512x512', '1024x1024']);
+    expect(byName.get('tts-1')?.kind).toBe('speech');
+    expect(byName.get('whisper-1')?.kind).toBe('transcription');
   });
 
   it('serves any model name through OPENAI_BASE_URL + OPENAI_API_KEY alone', () => {
@@ -95,6 +137,46 @@ models:
       'a duplicate deployment id',
       'models: [{name: m, deployments: [{id: a, provider: local, model: x}, {id: a, provider: local, model: y}]}]',
       /used twice/,
+    ],
+    [
+      'an unknown kind',
+      'models: [{name: m, kind: video, deployments: [{provider: local, model: x}]}]',
+      /kind/,
+    ],
+    [
+      'image sizes on a chat model',
+      'models: [{name: m, image_sizes: [256x256], deployments: [{provider: local, model: x}]}]',
+      /image_sizes is for image models/,
+    ],
+    [
+      'an image size that is not WxH',
+      'models: [{name: m, kind: image, image_sizes: [large], deployments: [{provider: local, model: x}]}]',
+      /WIDTHxHEIGHT/,
+    ],
+    [
+      'an image size over 4096',
+      'models: [{name: m, kind: image, image_sizes: [8192x8192], deployments: [{provider: local, model: x}]}]',
+      /at most 4096/,
+    ],
+    [
+      'a zero image size',
+      'models: [{name: m, kind: image, image_sizes: ["0x256"], deployments: [{provider: local, model: x}]}]',
+      /WIDTHxHEIGHT/,
+    ],
+    [
+      'no image sizes at all',
+      'models: [{name: m, kind: image, image_sizes: [], deployments: [{provider: local, model: x}]}]',
+      /image_sizes/,
+    ],
+    [
+      'an Anthropic deployment of an image model',
+      'models: [{name: m, kind: image, deployments: [{provider: anthropic, model: claude}]}]',
+      /provider anthropic cannot serve image models/,
+    ],
+    [
+      'an Anthropic deployment of a transcription model',
+      'models: [{name: m, kind: transcription, deployments: [{provider: anthropic, model: claude}]}]',
+      /provider anthropic cannot serve transcription models/,
     ],
     [
       'a negative price',

@@ -1,14 +1,24 @@
-import { BadRequestError } from '../../errors.js';
+import { BadRequestError, PayloadTooLargeError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import type { ChatMessage, StreamPart, Usage } from '../../providers/llm/language-model.js';
+import {
+  CapabilityUnavailableError,
+  type ChatMessage,
+  type GeneratedImage,
+  type LanguageModel,
+  type ModelCapability,
+  type StreamPart,
+  type TranscriptionResult,
+  type Usage,
+} from '../../providers/llm/language-model.js';
 import { countTokens, PromptTokens } from '../../providers/llm/token-count.js';
 import type { AccessService } from '../access/access.service.js';
 import type { Permission } from '../access/permissions.js';
 import type { RequestContext } from '../access/principal.js';
+import { imageSizesOf, type ModelKind } from './catalog.js';
 import type { GatewaySettingsService } from './gateway-settings.service.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { CachedCompletion, CacheLookup, CacheMode, ResponseCache } from './response-cache.js';
-import { linkedSignal, type RoutedModel, type RouteReport, type Router } from './router.js';
+import { type Deployment, linkedSignal, type RoutedModel, type RouteReport, type Router } from './router.js';
 import type { UsageMeter } from './usage-meter.js';
 
 export class ContextLengthExceededError extends BadRequestError {
@@ -17,6 +27,79 @@ export class ContextLengthExceededError extends BadRequestError {
 
 export class ModelKindError extends BadRequestError {
   override readonly code = 'invalid_model';
+}
+
+/** An image size the model does not generate; `details.supported` lists those it does. */
+export class UnsupportedImageSizeError extends BadRequestError {
+  override readonly code = 'unsupported_image_size';
+}
+
+/** What each kind of model is called in messages, and the endpoint that serves it. */
+const KINDS: Readonly<Record<ModelKind, { noun: string; endpoint: string }>> = {
+  chat: { noun: 'a chat model', endpoint: 'POST /v1/chat/completions' },
+  embedding: { noun: 'an embedding model', endpoint: 'POST /v1/embeddings' },
+  image: { noun: 'an image model', endpoint: 'POST /v1/images/generations' },
+  speech: { noun: 'a text-to-speech model', endpoint: 'POST /v1/audio/speech' },
+  transcription: {
+    noun: 'a speech-to-text (transcription) model',
+    endpoint: 'POST /v1/audio/transcriptions',
+  },
+};
+
+/**
+ * "a chat model", "an image model", ...: for messages about a model of the wrong kind.
+ * @example `"${name}" is ${describeModelKind('embedding')}` // '"x" is an embedding model'
+ */
+export function describeModelKind(kind: ModelKind): string {
+  return KINDS[kind].noun;
+}
+
+/** 400 `invalid_model`: `name` is a model of kind `actual` where one of kind `wanted` is needed. */
+function wrongKind(name: string, actual: ModelKind, wanted: ModelKind): ModelKindError {
+  return new ModelKindError(
+    `"${name}" is ${KINDS[actual].noun}, not ${KINDS[wanted].noun}; use it with ${KINDS[actual].endpoint}`,
+    { details: { param: 'model', kind: actual, expected: wanted } },
+  );
+}
+
+/** Limits on speech input that hold whatever the provider (`SPEECH_MAX_TEXT_CHARS`, `SPEECH_MAX_AUDIO_BYTES`). */
+export interface MediaLimits {
+  /** Text to speech: the most characters of text. */
+  maxTextChars: number;
+  /** Speech to text: the largest audio file. */
+  maxAudioBytes: number;
+}
+
+export const DEFAULT_MEDIA_LIMITS: MediaLimits = { maxTextChars: 4096, maxAudioBytes: 26_214_400 };
+
+/** The most images one call may ask for. */
+export const MAX_IMAGES_PER_CALL = 4;
+
+export interface ImageGeneration {
+  /** The model that served the call (the one asked for, or the fallback that served it). */
+  model: string;
+  provider: string;
+  images: GeneratedImage[];
+  revisedPrompt?: string;
+  /** `nexus-local-test-image` for the offline provider's labelled test images. */
+  label?: string;
+}
+
+export interface SpeechSynthesis {
+  model: string;
+  provider: string;
+  audio: Uint8Array;
+  mediaType: string;
+  /** 0 when the upstream answered audio that is not WAV (its length is then unknown). */
+  durationSeconds: number;
+}
+
+export interface Transcription {
+  model: string;
+  provider: string;
+  text: string;
+  language: string | null;
+  durationSeconds: number | null;
 }
 
 export interface ChatInput {
@@ -40,7 +123,7 @@ export interface ChatRun {
 
 export interface ModelInfo {
   id: string;
-  kind: 'chat' | 'embedding';
+  kind: ModelKind;
   contextWindow: number;
   ownedBy: string;
 }
@@ -58,8 +141,14 @@ export class GatewayService {
       router: Router;
       meter: UsageMeter;
       responseCache?: { cache: ResponseCache; settings: Pick<GatewaySettingsService, 'cachePolicy'> };
+      media?: MediaLimits;
     },
   ) {}
+
+  /** The limits on speech input (`SPEECH_MAX_TEXT_CHARS`, `SPEECH_MAX_AUDIO_BYTES`), for edges that read uploads. */
+  get mediaLimits(): MediaLimits {
+    return this.deps.media ?? DEFAULT_MEDIA_LIMITS;
+  }
 
   async listModels(ctx: RequestContext): Promise<ModelInfo[]> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
@@ -96,15 +185,21 @@ export class GatewayService {
     return (await this.deps.registry.upstreamModels()).includes(name) ? 'chat' : undefined;
   }
 
-  async chat(ctx: RequestContext, input: ChatInput, signal: AbortSignal): Promise<ChatRun> {
+  /**
+   * A chat completion. `permission` is what the caller must hold in the tenant: `chat:write` for the
+   * OpenAI routes, `tasks:write` when `POST /v1/invoke` runs it.
+   */
+  async chat(
+    ctx: RequestContext,
+    input: ChatInput,
+    signal: AbortSignal,
+    permission: Permission = 'chat:write',
+  ): Promise<ChatRun> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
-    await this.deps.access.require(ctx, tenantId, 'chat:write');
+    await this.deps.access.require(ctx, tenantId, permission);
     const plan = this.deps.router.plan(input.model, tenantId);
     const first = plan[0]!;
-    if (first.spec.kind !== 'chat')
-      throw new ModelKindError(`"${input.model}" is an embedding model; use POST /v1/embeddings`, {
-        details: { param: 'model' },
-      });
+    if (first.spec.kind !== 'chat') throw wrongKind(input.model, first.spec.kind, 'chat');
     const promptTokens = new PromptTokens(input.messages);
     checkContext(first, promptTokens, input.params);
 
@@ -197,9 +292,7 @@ export class GatewayService {
     const plan = this.deps.router.plan(input.model, tenantId);
     const first = plan[0]!;
     if (first.spec.kind !== 'embedding' && !first.passthrough)
-      throw new ModelKindError(`"${input.model}" is a chat model; use an embedding model`, {
-        details: { param: 'model' },
-      });
+      throw wrongKind(input.model, first.spec.kind, 'embedding');
     const estimate = input.input.reduce((n, text) => n + countTokens(text), 0);
     for (const [index, text] of input.input.entries()) {
       const tokens = countTokens(text);
@@ -238,6 +331,234 @@ export class GatewayService {
         ctx,
         tenantId,
         'embeddings',
+        report,
+        { inputTokens: 0, outputTokens: 0 },
+        startedAt,
+        statusOf(error, signal),
+        error,
+      );
+      throw error;
+    }
+  }
+
+  /**
+   * Generates `n` images of `width` × `height` with an image model, routed (retries, fallbacks, circuit
+   * breakers) and metered (endpoint `images`; input tokens: the prompt's, output tokens 0). The size must
+   * be one the model lists (`image_sizes`), else 400 `unsupported_image_size` with `details.supported`.
+   * `permission` defaults to `chat:write` (`tasks:write` for `POST /v1/invoke`).
+   * @example const { images } = await gateway.generateImage(ctx, { model: 'local-image', prompt: 'a fox', width: 256, height: 256, n: 1 }, signal);
+   */
+  async generateImage(
+    ctx: RequestContext,
+    input: { model: string; prompt: string; width: number; height: number; n: number },
+    signal: AbortSignal,
+    permission: Permission = 'chat:write',
+  ): Promise<ImageGeneration> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, permission);
+    if (input.prompt.trim() === '') throw invalid('prompt', 'must not be empty', 'too_small');
+    if (input.prompt.length > 32_000) throw invalid('prompt', 'must be at most 32000 characters', 'too_big');
+    if (!Number.isInteger(input.n) || input.n < 1 || input.n > MAX_IMAGES_PER_CALL)
+      throw invalid('n', `must be an integer from 1 to ${MAX_IMAGES_PER_CALL}`, 'invalid_value');
+    const plan = this.imagePlan(input, tenantId);
+    const promptTokens = countTokens(input.prompt);
+    const result = await this.routedCall(ctx, tenantId, 'images', plan, 'generateImage', signal, {
+      estimate: promptTokens,
+      usage: () => ({ inputTokens: promptTokens, outputTokens: 0 }),
+      run: (model, request, callSignal) =>
+        model.generateImage!({ ...input, model: request }, { signal: callSignal }),
+    });
+    return {
+      model: result.model,
+      provider: result.provider,
+      images: result.value.images,
+      ...(result.value.revisedPrompt ? { revisedPrompt: result.value.revisedPrompt } : {}),
+      ...(result.value.label ? { label: result.value.label } : {}),
+    };
+  }
+
+  /**
+   * Text to speech (WAV) with a speech model, routed and metered (endpoint `audio.speech`; input tokens:
+   * the text's characters, as speech is priced per character; output 0). Text must be 1 to
+   * `SPEECH_MAX_TEXT_CHARS` characters, `speed` 0.25–4.
+   * @example const { audio } = await gateway.synthesizeSpeech(ctx, { model: 'local-tts', text: 'hello' }, signal);
+   */
+  async synthesizeSpeech(
+    ctx: RequestContext,
+    input: { model: string; text: string; voice?: string; speed?: number; format?: 'wav' },
+    signal: AbortSignal,
+    permission: Permission = 'chat:write',
+  ): Promise<SpeechSynthesis> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, permission);
+    const { maxTextChars } = this.mediaLimits;
+    if (input.text.trim() === '') throw invalid('input', 'the text to speak must not be empty', 'too_small');
+    if (input.text.length > maxTextChars)
+      throw invalid('input', `the text to speak must be at most ${maxTextChars} characters`, 'too_big');
+    if (input.speed !== undefined && !(input.speed >= 0.25 && input.speed <= 4))
+      throw invalid('speed', 'must be from 0.25 to 4', 'invalid_value');
+    if (input.voice !== undefined && (input.voice.length === 0 || input.voice.length > 64))
+      throw invalid('voice', 'must be 1 to 64 characters', 'invalid_value');
+    if (input.format !== undefined && input.format !== 'wav')
+      throw invalid('response_format', 'only wav is supported', 'invalid_value');
+    const plan = this.planFor(input.model, tenantId, 'speech');
+    const characters = input.text.length;
+    const result = await this.routedCall(ctx, tenantId, 'audio.speech', plan, 'synthesizeSpeech', signal, {
+      estimate: characters,
+      usage: () => ({ inputTokens: characters, outputTokens: 0 }),
+      run: (model, request, callSignal) =>
+        model.synthesizeSpeech!(
+          {
+            model: request,
+            text: input.text,
+            ...(input.voice === undefined ? {} : { voice: input.voice }),
+            ...(input.speed === undefined ? {} : { speed: input.speed }),
+            format: 'wav',
+          },
+          { signal: callSignal },
+        ),
+    });
+    return { model: result.model, provider: result.provider, ...result.value };
+  }
+
+  /**
+   * Speech to text with a transcription model, routed and metered (endpoint `audio.transcriptions`; input
+   * tokens: the audio's seconds, rounded up, when known; output tokens: the transcript's). Audio must be 1
+   * byte to `SPEECH_MAX_AUDIO_BYTES`.
+   * @example const { text } = await gateway.transcribe(ctx, { model: 'local-asr', audio, filename: 'a.wav', mediaType: 'audio/wav' }, signal);
+   */
+  async transcribe(
+    ctx: RequestContext,
+    input: { model: string; audio: Uint8Array; filename: string; mediaType: string; language?: string },
+    signal: AbortSignal,
+    permission: Permission = 'chat:write',
+  ): Promise<Transcription> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, permission);
+    const { maxAudioBytes } = this.mediaLimits;
+    if (input.audio.length === 0) throw invalid('file', 'the audio file is empty', 'too_small');
+    if (input.audio.length > maxAudioBytes)
+      throw new PayloadTooLargeError(`The audio file is larger than ${maxAudioBytes} bytes`, {
+        details: { param: 'file', limit: maxAudioBytes },
+      });
+    if (input.language !== undefined && !/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/.test(input.language))
+      throw invalid('language', 'must be a language code such as en or en-US', 'invalid_value');
+    const plan = this.planFor(input.model, tenantId, 'transcription');
+    const result = await this.routedCall<TranscriptionResult>(
+      ctx,
+      tenantId,
+      'audio.transcriptions',
+      plan,
+      'transcribe',
+      signal,
+      {
+        estimate: 0,
+        usage: (value) => ({
+          inputTokens: value.durationSeconds === null ? 0 : Math.ceil(value.durationSeconds),
+          outputTokens: countTokens(value.text),
+        }),
+        run: (model, request, callSignal) =>
+          model.transcribe!(
+            {
+              model: request,
+              audio: input.audio,
+              filename: input.filename,
+              mediaType: input.mediaType,
+              ...(input.language === undefined ? {} : { language: input.language }),
+            },
+            { signal: callSignal },
+          ),
+      },
+    );
+    return { model: result.model, provider: result.provider, ...result.value };
+  }
+
+  /** The plan for `name` when it must be a model of `kind` (fallbacks of another kind are left out). */
+  /**
+   * Checks, before any work is stored or started, that the caller may use `model` as a model of `kind`
+   * (404 `model_not_found`, 400 `invalid_model`) and, for images, that it generates `width` × `height`
+   * (400 `unsupported_image_size`) — the same errors the call itself would answer. Passthrough models
+   * (any name the `OPENAI_BASE_URL` upstream may serve) pass; the upstream judges them.
+   * @example await gateway.checkModel(ctx, { model: 'local-image', kind: 'image', width: 512, height: 512 }, 'tasks:write');
+   */
+  async checkModel(
+    ctx: RequestContext,
+    input: { model: string; kind: ModelKind; width?: number; height?: number },
+    permission: Permission = 'chat:write',
+  ): Promise<void> {
+    const tenantId = await this.deps.access.resolveTenant(ctx);
+    await this.deps.access.require(ctx, tenantId, permission);
+    if (input.kind === 'image' && input.width !== undefined && input.height !== undefined)
+      this.imagePlan({ model: input.model, width: input.width, height: input.height }, tenantId);
+    else this.planFor(input.model, tenantId, input.kind);
+  }
+
+  /** The plan of an image call, after checking the size against the model's `image_sizes`. */
+  private imagePlan(
+    input: { model: string; width: number; height: number },
+    tenantId: string,
+  ): RoutedModel[] {
+    const plan = this.planFor(input.model, tenantId, 'image');
+    const size = `${input.width}x${input.height}`;
+    // The passthrough upstream's models have no catalog entry: the upstream judges the size itself.
+    if (!plan[0]!.passthrough) {
+      const supported = imageSizesOf(plan[0]!.spec);
+      if (!Number.isInteger(input.width) || !Number.isInteger(input.height) || !supported.includes(size))
+        throw new UnsupportedImageSizeError(
+          `"${input.model}" does not generate ${size} images; supported sizes: ${supported.join(', ')}`,
+          { details: { param: 'size', requested: size, supported: [...supported] } },
+        );
+    }
+    return plan;
+  }
+
+  private planFor(name: string, tenantId: string, kind: ModelKind): RoutedModel[] {
+    const plan = this.deps.router.plan(name, tenantId);
+    const first = plan[0]!;
+    if (first.spec.kind !== kind && !first.passthrough) throw wrongKind(name, first.spec.kind, kind);
+    return plan.filter((m) => m.spec.kind === kind || m.passthrough);
+  }
+
+  /**
+   * One non-streaming call through the router to a deployment's `capability`, metered however it ends. A
+   * deployment whose adapter lacks the capability answers 501 `capability_unavailable`.
+   */
+  private async routedCall<T>(
+    ctx: RequestContext,
+    tenantId: string,
+    endpoint: MeteredEndpoint,
+    plan: RoutedModel[],
+    capability: ModelCapability,
+    signal: AbortSignal,
+    call: {
+      estimate: number;
+      usage: (value: T) => Usage;
+      run: (model: LanguageModel, upstreamModel: string, signal: AbortSignal) => Promise<T>;
+    },
+  ): Promise<{ value: T; model: string; provider: string }> {
+    const startedAt = performance.now();
+    const report = newReport(plan[0]!.spec.name);
+    try {
+      const value = await this.deps.router.call(
+        plan,
+        (routed, deployment, callSignal) => {
+          if (typeof deployment.model[capability] !== 'function')
+            return Promise.reject(missingCapability(routed, deployment, capability));
+          // Never hand a provider the router's combined signal itself (see linkedSignal).
+          const link = linkedSignal(callSignal);
+          return call
+            .run(deployment.model, upstreamModelOf(routed, deployment), link.signal)
+            .finally(link.release);
+        },
+        { signal, estimateTokens: () => call.estimate, report },
+      );
+      this.meter(ctx, tenantId, endpoint, report, call.usage(value), startedAt, 'success');
+      return { value, model: report.model, provider: report.deployment?.spec.provider ?? 'unknown' };
+    } catch (error) {
+      this.meter(
+        ctx,
+        tenantId,
+        endpoint,
         report,
         { inputTokens: 0, outputTokens: 0 },
         startedAt,
@@ -306,7 +627,7 @@ export class GatewayService {
   private meter(
     ctx: RequestContext,
     tenantId: string,
-    endpoint: 'chat' | 'embeddings',
+    endpoint: MeteredEndpoint,
     report: RouteReport,
     usage: Usage,
     startedAt: number,
@@ -341,6 +662,34 @@ export class GatewayService {
       cached,
     });
   }
+}
+
+/** The `endpoint` of a metered call (`llm_calls.endpoint`). */
+export type MeteredEndpoint = 'chat' | 'embeddings' | 'images' | 'audio.speech' | 'audio.transcriptions';
+
+const CAPABILITY_NOUNS: Readonly<Record<ModelCapability, string>> = {
+  generateImage: 'image generation',
+  synthesizeSpeech: 'text to speech',
+  transcribe: 'speech to text',
+};
+
+function missingCapability(routed: RoutedModel, deployment: Deployment, capability: ModelCapability) {
+  return new CapabilityUnavailableError(
+    `Deployment "${deployment.id}" of "${routed.spec.name}" uses provider ${deployment.spec.provider}, which has no ${CAPABILITY_NOUNS[capability]}`,
+    { details: { param: 'model', provider: deployment.spec.provider } },
+  );
+}
+
+/** The upstream's name for the model (`*`, the passthrough deployment, serves every name as asked). */
+function upstreamModelOf(routed: RoutedModel, deployment: Deployment): string {
+  return deployment.spec.model === '*' ? routed.spec.name : deployment.spec.model;
+}
+
+/** 400 `validation_failed` naming the parameter, in the shape the edge's validation errors have. */
+function invalid(param: string, message: string, issue: string): ValidationError {
+  return new ValidationError(`${param}: ${message}`, {
+    details: [{ location: 'body', path: param, message, issue }],
+  });
 }
 
 /** What the router fills in as the call goes, for metering. */

@@ -224,8 +224,10 @@ export class Router {
           return result;
         } catch (error) {
           if (options.signal.aborted) throw options.signal.reason ?? error;
-          // The caller's own bad request (a 4xx we pass back) says the deployment is up, not failing.
-          if (error instanceof AppError && error.status < 500) d.breaker.onSuccess();
+          // The caller's own bad request (a 4xx we pass back) says the deployment is up, not failing; so
+          // does a capability it lacks (501: a missing engine or adapter is configuration, not ill health).
+          if (error instanceof AppError && (error.status < 500 || error.status === 501))
+            d.breaker.onSuccess();
           else d.breaker.onFailure();
           tried.add(d.id);
           lastError = error;

@@ -4,6 +4,7 @@ import { newId } from '../../ids.js';
 import type { Logger } from '../../observability/logger.js';
 import { isDatabaseUnavailable } from '../../platform/db/db-errors.js';
 import { type Executor, withTransaction } from '../../platform/db/transaction.js';
+import { ClaimLoop } from '../../platform/jobs/claim-loop.js';
 import { GuardedFetchError, guardedFetch } from '../../platform/net/guarded-fetch.js';
 import type { SsrfPolicy } from '../../platform/net/ssrf-guard.js';
 import { ContextLengthExceededError } from '../gateway/gateway.service.js';
@@ -83,12 +84,7 @@ const PROGRESS_EVERY_MS = 500;
  */
 export class IngestionWorker {
   readonly id = `worker_${randomBytes(6).toString('hex')}`;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private filling = false;
-  private again = false;
-  private stopped = true;
-  private lastReclaim = 0;
+  private readonly loop: ClaimLoop<DocumentRow>;
 
   constructor(
     private readonly deps: {
@@ -104,30 +100,45 @@ export class IngestionWorker {
       logger: Pick<Logger, 'info' | 'warn' | 'error'>;
       settings: IngestionSettings;
     },
-  ) {}
+  ) {
+    const { db, knowledge, settings, logger } = deps;
+    this.loop = new ClaimLoop({
+      pollMs: settings.pollMs,
+      concurrency: settings.concurrency,
+      idOf: (job) => job.id,
+      housekeeping: async () => {
+        const reclaimed = await knowledge.reclaimExpired(db, settings.maxAttempts);
+        if (reclaimed.requeued + reclaimed.failed > 0)
+          logger.warn(reclaimed, 'knowledge-base ingestion leases expired; documents reclaimed');
+      },
+      claim: async (free) => {
+        const claimed: DocumentRow[] = [];
+        while (claimed.length < free) {
+          const job = await knowledge.claimNext(db, this.id, settings.leaseMs);
+          if (!job) break;
+          claimed.push(job);
+        }
+        return claimed;
+      },
+      run: (job, signal) => this.run(job, signal),
+      onError: (error) =>
+        logger.warn({ err: error }, 'knowledge-base ingestion could not claim work; retrying later'),
+    });
+  }
 
   /** Starts polling (idempotent). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.deps.settings.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   /** Looks for work now (called when a document is queued on this instance). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.filling) {
-      this.again = true;
-      return;
-    }
-    void this.fill();
+    this.loop.wake();
   }
 
   /** Jobs in progress on this instance. */
   get active(): number {
-    return this.running.size;
+    return this.loop.active;
   }
 
   /**
@@ -135,49 +146,17 @@ export class IngestionWorker {
    * counting the attempt, for this or another instance to take) and waits for them.
    */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    for (const job of this.running.values())
-      job.controller.abort(new Error('the ingestion worker is stopping'));
-    await Promise.allSettled([...this.running.values()].map((job) => job.done));
+    this.loop.stopClaiming();
+    this.loop.abortAll(new Error('the ingestion worker is stopping'));
+    await this.loop.settled();
   }
 
-  private async fill(): Promise<void> {
-    this.filling = true;
-    try {
-      do {
-        this.again = false;
-        const { db, knowledge, settings } = this.deps;
-        if (Date.now() - this.lastReclaim >= settings.pollMs) {
-          this.lastReclaim = Date.now();
-          const reclaimed = await knowledge.reclaimExpired(db, settings.maxAttempts);
-          if (reclaimed.requeued + reclaimed.failed > 0)
-            this.deps.logger.warn(reclaimed, 'knowledge-base ingestion leases expired; documents reclaimed');
-        }
-        while (!this.stopped && this.running.size < settings.concurrency) {
-          const job = await knowledge.claimNext(db, this.id, settings.leaseMs);
-          if (!job) break;
-          this.launch(job);
-        }
-      } while (this.again && !this.stopped);
-    } catch (error) {
-      this.deps.logger.warn({ err: error }, 'knowledge-base ingestion could not claim work; retrying later');
-    } finally {
-      this.filling = false;
-    }
-  }
-
-  private launch(job: DocumentRow): void {
+  private async run(job: DocumentRow, signal: AbortSignal): Promise<void> {
+    // The job's own controller: a lost lease aborts it too, besides the loop's stop.
     const controller = new AbortController();
-    const done = this.run(job, controller).finally(() => {
-      this.running.delete(job.id);
-      this.wake();
-    });
-    this.running.set(job.id, { controller, done });
-  }
-
-  private async run(job: DocumentRow, controller: AbortController): Promise<void> {
+    const stop = () => controller.abort(signal.reason);
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
     const { db, knowledge, settings, logger } = this.deps;
     const tenantId = job.tenant_id;
     let progress: Record<string, unknown> = { stage: 'fetch', fraction: 0 };
@@ -223,6 +202,7 @@ export class IngestionWorker {
       finished = await this.settle(job, error, controller.signal, lost);
     } finally {
       clearInterval(heartbeat);
+      signal.removeEventListener('abort', stop);
       if (finished && job.source === 'file' && job.file_id && this.deps.files)
         await this.deps.files
           .release(tenantId, job.file_id, documentHolder(job.id))

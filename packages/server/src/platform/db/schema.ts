@@ -65,6 +65,11 @@ export interface DB {
   kb_documents: KbDocumentsTable;
   kb_chunks: KbChunksTable;
   kb_index_removals: KbIndexRemovalsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  tasks: TasksTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -169,7 +174,7 @@ export interface LlmCallsTable {
   user_id: string | null;
   api_key_id: string | null;
   request_id: string | null;
-  endpoint: 'chat' | 'embeddings';
+  endpoint: 'chat' | 'embeddings' | 'images' | 'audio.speech' | 'audio.transcriptions';
   model: string;
   deployment: string | null;
   provider: string | null;
@@ -376,4 +381,108 @@ export interface TenantFileSettingsTable {
   /** The tenant's upload size limit; null: the platform default (`FILES_MAX_BYTES`). */
   max_file_bytes: number | null;
   updated_at: UpdatedAt;
+}
+
+export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A task (`POST /v1/invoke`): what was asked, by whom, its state, lease and result. */
+export interface TasksTable {
+  id: string;
+  tenant_id: string;
+  created_by: string | null;
+  api_key_id: string | null;
+  /** The caller when the task was created (a Principal), so a worker can act for it. */
+  principal: Json<Record<string, unknown>>;
+  task_type: string;
+  mode: 'sync' | 'async';
+  status: TaskStatus;
+  input: Json<Record<string, unknown>>;
+  config: Json<Record<string, unknown>>;
+  session_id: string | null;
+  metadata: Json<Record<string, string>>;
+  webhook_url: string | null;
+  file_ids: ColumnType<string[], string[] | undefined, string[]>;
+  output: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  error: ColumnType<{ code: string; message: string } | null, string | null | undefined, string | null>;
+  usage: ColumnType<
+    { input_tokens: number; output_tokens: number } | null,
+    string | null | undefined,
+    string | null
+  >;
+  attempts: ColumnType<number, number | undefined, number>;
+  available_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_by: string | null;
+  locked_until: NullableTimestamp;
+  cancel_requested: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  started_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+}
+
+/** A tenant's webhook signing secret; the previous one still signs until `previous_expires_at` (a rotation). */
+export interface WebhookSecretsTable {
+  tenant_id: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_expires_at: NullableTimestamp;
+  created_at: CreatedAt;
+  rotated_at: NullableTimestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One webhook delivery (a subject's event POSTed to a URL): its state, schedule and lease. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  tenant_id: string;
+  subject_type: 'task';
+  subject_id: string;
+  event: string;
+  url: string;
+  /** The JSON body exactly as sent on every attempt. */
+  body: string;
+  status: ColumnType<WebhookDeliveryStatus, 'pending' | undefined, WebhookDeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  first_attempt_at: NullableTimestamp;
+  locked_by: string | null;
+  locked_until: NullableTimestamp;
+  created_at: CreatedAt;
+  completed_at: NullableTimestamp;
+}
+
+/** One attempt of a webhook delivery, as shown on the task. */
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  tenant_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  at: ColumnType<Date, Date | string, never>;
+}
+
+/**
+ * A caller's `Idempotency-Key` (migration 0010): the request it was first used with (`fingerprint`), its
+ * claim while that request runs (`lock_token`, `locked_until`), then the response to replay.
+ */
+export interface IdempotencyKeysTable {
+  /** '' when a user's token was sent without `X-Nexus-Tenant`. */
+  tenant_id: string;
+  /** The credential: `key_…` (API key) or `usr_…` (a user's access token). */
+  caller: string;
+  key: string;
+  fingerprint: string;
+  method: string;
+  path: string;
+  status: 'running' | 'completed';
+  lock_token: string | null;
+  locked_until: NullableTimestamp;
+  response_status: number | null;
+  response_headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
+  /** Written and read as base64 (`decode`/`encode`): PGlite decodes bytea hex slowly in JavaScript. */
+  response_body: ColumnType<Uint8Array | null, never, Uint8Array | null>;
+  replayable: boolean | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }

@@ -213,7 +213,7 @@ function asFetchError(
     });
   const cause = error as NodeJS.ErrnoException;
   // The policy's lookup reports a refused address through the socket error.
-  const blocked = findCause(error);
+  const blocked = findSsrfBlock(error);
   if (blocked)
     return new GuardedFetchError('url_blocked', blocked.message, {
       reason: blocked.reason,
@@ -227,7 +227,8 @@ function asFetchError(
   );
 }
 
-function findCause(error: unknown): SsrfBlockedError | undefined {
+/** The SSRF policy refuses an address through the socket's lookup error (possibly wrapped, or aggregated). */
+export function findSsrfBlock(error: unknown): SsrfBlockedError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
     if (current instanceof SsrfBlockedError) return current;

@@ -69,6 +69,65 @@ export interface CallOptions {
   signal: AbortSignal;
 }
 
+/** One image generation: `n` images of `width` × `height` pixels. */
+export interface ImageRequest {
+  model: string;
+  prompt: string;
+  width: number;
+  height: number;
+  n: number;
+}
+
+export interface GeneratedImage {
+  data: Uint8Array;
+  /** Detected from the bytes (`image/png`, ...). */
+  mediaType: string;
+  width: number;
+  height: number;
+}
+
+export interface ImageResult {
+  images: GeneratedImage[];
+  /** The prompt the upstream says it used, when it rewrote it. */
+  revisedPrompt?: string;
+  /** Marks images that are not a model's work (the offline provider's test images). */
+  label?: string;
+}
+
+/** Text to speech. `speed` is OpenAI's (0.25–4, 1 = normal); `voice` the provider's voice name. */
+export interface SpeechRequest {
+  model: string;
+  text: string;
+  voice?: string;
+  speed?: number;
+  format: 'wav';
+}
+
+export interface SpeechResult {
+  audio: Uint8Array;
+  mediaType: string;
+  durationSeconds: number;
+}
+
+/** Speech to text: the audio file's bytes, with its name and media type as the client sent them. */
+export interface TranscriptionRequest {
+  model: string;
+  audio: Uint8Array;
+  filename: string;
+  mediaType: string;
+  /** ISO-639-1 (`en`), when the caller knows it. */
+  language?: string;
+}
+
+export interface TranscriptionResult {
+  text: string;
+  language: string | null;
+  durationSeconds: number | null;
+}
+
+/** The optional capabilities beyond chat and embeddings, by the method that provides each. */
+export type ModelCapability = 'generateImage' | 'synthesizeSpeech' | 'transcribe';
+
 export interface LanguageModel {
   /** The adapter kind (`openai-compatible`, `anthropic`, `local`). */
   readonly provider: string;
@@ -80,6 +139,23 @@ export interface LanguageModel {
   embed(request: EmbedRequest, options: CallOptions): Promise<EmbedResult>;
   /** The model ids the upstream serves (`GET /models`), for adapters that can ask. */
   listModels?(options: CallOptions): Promise<string[]>;
+  /** Image generation, for adapters that offer it. Failures are UpstreamErrors, as for chat. */
+  generateImage?(request: ImageRequest, options: CallOptions): Promise<ImageResult>;
+  /** Text to speech (WAV), for adapters that offer it. */
+  synthesizeSpeech?(request: SpeechRequest, options: CallOptions): Promise<SpeechResult>;
+  /** Speech to text, for adapters that offer it. */
+  transcribe?(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult>;
+}
+
+/**
+ * A capability this deployment cannot provide: its adapter lacks it (an `anthropic` deployment asked for
+ * images), or the offline engine behind it is not installed (espeak-ng, pocketsphinx). 501, not
+ * retryable, and the router does not count it against the deployment's health: it is a configuration
+ * matter, and the message says how to fix it.
+ */
+export class CapabilityUnavailableError extends AppError {
+  readonly code = 'capability_unavailable';
+  readonly status = 501;
 }
 
 /** A failure reported by, or on the way to, an upstream provider. */

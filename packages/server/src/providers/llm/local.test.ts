@@ -1,5 +1,6 @@
+import { fileTypeFromBuffer } from 'file-type';
 import { describe, expect, it } from 'vitest';
-import { collect } from './language-model.js';
+import { CapabilityUnavailableError, collect } from './language-model.js';
 import { LOCAL_LABEL, LocalLanguageModel, localReply, splitSentences } from './local.js';
 
 const model = new LocalLanguageModel({ wordsPerSecond: 0, embeddingDimensions: 64 });
@@ -127,5 +128,42 @@ describe('the offline local provider', () => {
     ['line one\nline two', ['line one', 'line two']],
   ])('splits %j into sentences', (text, expected) => {
     expect(splitSentences(text)).toEqual(expected);
+  });
+
+  it('makes n labelled PNG test images of the size asked, each different', async () => {
+    const result = await model.generateImage(
+      { model: 'local-image', prompt: 'a fox', width: 64, height: 32, n: 3 },
+      { signal: signal() },
+    );
+    expect(result.label).toBe('nexus-local-test-image');
+    expect(result.images).toHaveLength(3);
+    for (const image of result.images) {
+      expect(image).toMatchObject({ mediaType: 'image/png', width: 64, height: 32 });
+      expect(await fileTypeFromBuffer(image.data)).toEqual({ ext: 'png', mime: 'image/png' });
+    }
+    expect(new Set(result.images.map((i) => Buffer.from(i.data).toString('base64'))).size).toBe(3);
+  });
+
+  it('stops making images once aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('client gone'));
+    await expect(
+      model.generateImage(
+        { model: 'local-image', prompt: 'x', width: 8, height: 8, n: 1 },
+        { signal: controller.signal },
+      ),
+    ).rejects.toThrow('client gone');
+  });
+
+  it('answers capability_unavailable for speech when no engine is set up', async () => {
+    await expect(
+      model.synthesizeSpeech({ model: 'local-tts', text: 'hi', format: 'wav' }, { signal: signal() }),
+    ).rejects.toBeInstanceOf(CapabilityUnavailableError);
+    await expect(
+      model.transcribe(
+        { model: 'local-asr', audio: new Uint8Array(10), filename: 'a.wav', mediaType: 'audio/wav' },
+        { signal: signal() },
+      ),
+    ).rejects.toBeInstanceOf(CapabilityUnavailableError);
   });
 });

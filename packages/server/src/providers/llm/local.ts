@@ -1,12 +1,22 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { LOCAL_IMAGE_LABEL, renderTestImage } from '../images/test-image.js';
+import type { EspeakTts } from '../speech/espeak-tts.js';
+import type { PocketsphinxAsr } from '../speech/pocketsphinx-asr.js';
 import {
   type CallOptions,
+  CapabilityUnavailableError,
   type ChatMessage,
   type ChatRequest,
   type EmbedRequest,
   type EmbedResult,
+  type ImageRequest,
+  type ImageResult,
   type LanguageModel,
+  type SpeechRequest,
+  type SpeechResult,
   type StreamPart,
+  type TranscriptionRequest,
+  type TranscriptionResult,
   textOf,
 } from './language-model.js';
 import { lexicalEmbedding, lexicalTerms } from './lexical-embedder.js';
@@ -17,6 +27,10 @@ export interface LocalModelSettings {
   wordsPerSecond: number;
   /** Dimensions of the built-in lexical embedding. */
   embeddingDimensions: number;
+  /** Text to speech (espeak-ng) for `local-tts`; without it speech answers capability_unavailable. */
+  tts?: EspeakTts;
+  /** Speech to text (pocketsphinx) for `local-asr`; without it transcription answers capability_unavailable. */
+  asr?: PocketsphinxAsr;
 }
 
 export const LOCAL_LABEL = '[Nexus offline model]';
@@ -25,7 +39,8 @@ export const LOCAL_LABEL = '[Nexus offline model]';
  * The offline default provider: no network, no weights, deterministic. It cannot write new text; it
  * answers extractively from context it is given (system messages and earlier turns, e.g. retrieved
  * knowledge-base chunks), so retrieval-augmented chat works offline, and every reply says plainly that it
- * comes from the offline provider. Streams word by word at `wordsPerSecond`.
+ * comes from the offline provider. Streams word by word at `wordsPerSecond`. Images are labelled test
+ * images (providers/images/test-image.ts); speech goes through espeak-ng and pocketsphinx when installed.
  */
 export class LocalLanguageModel implements LanguageModel {
   readonly provider = 'local';
@@ -63,6 +78,49 @@ export class LocalLanguageModel implements LanguageModel {
       vectors: request.input.map((text) => lexicalEmbedding(text, dimensions)),
       inputTokens: request.input.reduce((n, text) => n + countTokens(text), 0),
     };
+  }
+
+  /** Labelled test images (a gradient seeded by the prompt), never a model's work: `label` says so. */
+  async generateImage(request: ImageRequest, options: CallOptions): Promise<ImageResult> {
+    const images: ImageResult['images'] = [];
+    for (let index = 0; index < request.n; index++) {
+      options.signal.throwIfAborted();
+      if (index > 0) await yieldToEventLoop();
+      images.push({
+        data: renderTestImage(request.prompt, request.width, request.height, index),
+        mediaType: 'image/png',
+        width: request.width,
+        height: request.height,
+      });
+    }
+    return { images, label: LOCAL_IMAGE_LABEL };
+  }
+
+  async synthesizeSpeech(request: SpeechRequest, options: CallOptions): Promise<SpeechResult> {
+    if (!this.settings.tts)
+      throw new CapabilityUnavailableError('Text to speech is not set up for the offline local provider');
+    return this.settings.tts.synthesize(
+      {
+        text: request.text,
+        ...(request.voice === undefined ? {} : { voice: request.voice }),
+        ...(request.speed === undefined ? {} : { speed: request.speed }),
+      },
+      options.signal,
+    );
+  }
+
+  async transcribe(request: TranscriptionRequest, options: CallOptions): Promise<TranscriptionResult> {
+    if (!this.settings.asr)
+      throw new CapabilityUnavailableError('Speech to text is not set up for the offline local provider');
+    return this.settings.asr.transcribe(
+      {
+        audio: request.audio,
+        filename: request.filename,
+        mediaType: request.mediaType,
+        ...(request.language === undefined ? {} : { language: request.language }),
+      },
+      options.signal,
+    );
   }
 }
 

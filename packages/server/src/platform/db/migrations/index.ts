@@ -8,6 +8,10 @@ import * as m0006 from './0006_model_catalog.js';
 import * as m0007 from './0007_conversations.js';
 import * as m0008 from './0008_files.js';
 import * as m0009 from './0009_knowledge.js';
+import * as m0010 from './0010_idempotency.js';
+import * as m0011 from './0011_webhooks.js';
+import * as m0012 from './0012_tasks.js';
+import * as m0013 from './0013_llm_call_endpoints.js';
 
 /**
  * Every migration, in order. Listed by hand (no folder scan) so the compiled server and the tests see the
@@ -23,4 +27,8 @@ export const migrations: Record<string, Migration> = {
   '0007_conversations': m0007,
   '0008_files': m0008,
   '0009_knowledge': m0009,
+  '0010_idempotency': m0010,
+  '0011_webhooks': m0011,
+  '0012_tasks': m0012,
+  '0013_llm_call_endpoints': m0013,
 };
