@@ -742,6 +742,28 @@ describe('batches', () => {
     expect((await waitForTask(alice, data[2].task.id)).status).toBe('succeeded');
   });
 
+  it('answers an item that fails while it runs with its stored task and its error', async () => {
+    upstream.script('broken-batch-model', { error: { status: 400, message: 'no such thing' } });
+    const { data } = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/invoke/batch',
+        headers: alice.auth,
+        payload: {
+          items: [
+            { task_type: 'text_generation', input: { prompt: 'x' }, config: { model: 'broken-batch-model' } },
+          ],
+        },
+      })
+    ).json();
+    expect(data[0]).toMatchObject({
+      index: 0,
+      status: 'failed',
+      task: { status: 'failed', error: { code: 'invalid_request' } },
+      error: { code: 'invalid_request' },
+    });
+  });
+
   it('queues every item with async', async () => {
     const { data } = (
       await t.app.inject({

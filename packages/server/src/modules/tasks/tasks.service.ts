@@ -307,7 +307,7 @@ export class TasksService {
       if (!app) this.deps.logger.error({ err: error, task_id: taskId }, 'batch item failed');
       if (taskId) {
         const row = await this.deps.tasks.get(this.deps.db, (await this.tenantOf(ctx)) ?? '', taskId);
-        if (row) return { index, status: 'failed', task: await this.view(row), error: failure };
+        if (row) return { index, status: row.status, task: await this.view(row), error: failure };
       }
       return {
         index,
