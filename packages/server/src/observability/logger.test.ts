@@ -62,3 +62,64 @@ describe('logger redaction', () => {
     expect(redactUrl(url)).toBe(expected);
   });
 });
+
+describe('logger PII masking', () => {
+  const PHONE = '13812345678';
+  const EMAIL = 'ada@example.com';
+  const ID = '11010519491231002X';
+  const CARD = '4111 1111 1111 1111';
+  const IP = '203.0.113.7';
+  const ALL = [PHONE, EMAIL, ID, CARD, IP];
+
+  function written(log: (logger: ReturnType<typeof createLogger>) => void) {
+    const capture = new LogCapture();
+    log(createLogger({ level: 'info', destination: capture }));
+    for (const value of ALL) expect(capture.text).not.toContain(value);
+    return capture;
+  }
+
+  it('masks the message, its format arguments and nested fields', () => {
+    const capture = written((logger) => {
+      logger.info(`user ${EMAIL} called from ${PHONE}`);
+      logger.info('id %s card %s', ID, CARD);
+      logger.info(
+        { user: { contact: { email: EMAIL, phones: [PHONE] } }, note: `ip=${IP}`, mobile: 13812345678 },
+        'nested',
+      );
+    });
+    expect(capture.lines[0]).toMatchObject({ msg: 'user [EMAIL] called from [PHONE]' });
+    expect(capture.lines[1]).toMatchObject({ msg: 'id [ID_CARD] card [BANK_CARD]' });
+    expect(capture.lines[2]).toMatchObject({
+      user: { contact: { email: '[EMAIL]', phones: ['[PHONE]'] } },
+      note: 'ip=[IP]',
+      mobile: '[PHONE]',
+      msg: 'nested',
+    });
+  });
+
+  it('masks child bindings, errors and what serializers produce', () => {
+    const capture = written((logger) => {
+      logger.child({ caller: EMAIL }).info('bound');
+      logger.error({ err: new Error(`duplicate key (phone)=(${PHONE})`) }, 'insert failed');
+      logger
+        .child({}, { serializers: { req: (r: { ip: string }) => ({ remoteAddress: r.ip }) } })
+        .info({ req: { ip: IP } }, 'incoming request');
+    });
+    expect(capture.lines[0]).toMatchObject({ caller: '[EMAIL]' });
+    expect((capture.lines[1]!.err as { message: string }).message).toBe('duplicate key (phone)=([PHONE])');
+    expect(capture.lines[2]).toMatchObject({ req: { remoteAddress: '[IP]' } });
+  });
+
+  it('still redacts secret fields, and leaves lines without PII as they were', () => {
+    const capture = written((logger) => {
+      logger.info({ password: 'hunter2', email: EMAIL }, 'login');
+      logger.info({ at: '12:30:45', version: '1.2.3.4.5', order: 'ORD20231125138123456' }, 'plain');
+    });
+    expect(capture.lines[0]).toMatchObject({ password: '[redacted]', email: '[EMAIL]' });
+    expect(capture.lines[1]).toMatchObject({
+      at: '12:30:45',
+      version: '1.2.3.4.5',
+      order: 'ORD20231125138123456',
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { maskPiiInJson } from './pii.js';
 
 export type { Logger };
 
@@ -84,6 +85,11 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
         level: (label) => ({ level: label }),
         log: (object) => redactSecrets(object) as Record<string, unknown>,
       },
+      // PII values (phones, ID and card numbers, emails, IPs) are masked in the finished line, not in the
+      // object: pino runs serializers (Fastify's `req` with `remoteAddress`, `err` with its message and
+      // stack) after `formatters.log`, and the message and child bindings never pass through it. A line
+      // without PII costs one scan and is written as is (docs/pii.md).
+      hooks: { streamWrite: maskPiiInJson },
     },
     destination,
   );

@@ -1,5 +1,6 @@
 import { newId } from '../../ids.js';
 import type { Logger } from '../../observability/logger.js';
+import { maskPiiDeep } from '../../observability/pii.js';
 import type { Executor } from '../../platform/db/transaction.js';
 import { type AccessService, requirePlatformAdmin } from '../access/access.service.js';
 import { actorOf, type RequestContext } from '../access/principal.js';
@@ -15,7 +16,10 @@ export interface AuditEntry {
   actor?: { type: string; id: string | null };
 }
 
-/** Records security-relevant events. Writing the audit log never fails the action it records. */
+/**
+ * Records security-relevant events. Writing the audit log never fails the action it records. Strings in
+ * `details` are stored with PII masked (`[EMAIL]`, `[PHONE]`, ...; docs/pii.md); the `ip` column is not.
+ */
 export class AuditService {
   constructor(
     private readonly deps: { db: Executor; audit: AuditRepository; access: AccessService; logger: Logger },
@@ -36,7 +40,7 @@ export class AuditService {
         ip: ctx?.ip ?? null,
         user_agent: ctx?.userAgent?.slice(0, 512) ?? null,
         request_id: ctx?.requestId ?? null,
-        details: entry.details ?? {},
+        details: entry.details ? maskPiiDeep(entry.details) : {},
       });
     } catch (error) {
       this.deps.logger.error({ err: error, action: entry.action }, 'could not write audit event');

@@ -118,6 +118,7 @@ describe('LogMailer', () => {
   it('writes the whole message, link and token included, to one warn log line (development use)', async () => {
     // Intended: without SMTP_URL the operator follows the reset link from the log (docs/identity.md), so
     // the body is logged as is. Secret-named fields are still redacted by the logger; `body` is not one.
+    // The recipient is PII: like every email in a log line it is written as `[EMAIL]` (docs/pii.md).
     const logs = new LogCapture();
     const mailer = new LogMailer(createLogger({ level: 'warn', destination: logs }));
     expect(mailer.kind).toBe('log');
@@ -126,8 +127,9 @@ describe('LogMailer', () => {
     expect(logs.lines[0]).toMatchObject({
       level: 'warn',
       msg: 'mail (log mailer; set SMTP_URL to send)',
-      mail: { to: message.to, subject: message.subject, body: message.text },
+      mail: { to: '[EMAIL]', subject: message.subject, body: message.text },
     });
     expect(logs.text).toContain(TOKEN);
+    expect(logs.text).not.toContain(message.to);
   });
 });
