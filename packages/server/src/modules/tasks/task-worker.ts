@@ -3,7 +3,14 @@ import type { Logger } from '../../observability/logger.js';
 import type { Executor } from '../../platform/db/transaction.js';
 import { ClaimLoop } from '../../platform/jobs/claim-loop.js';
 import type { TaskRow, TasksRepository } from './tasks.repository.js';
-import { TaskStop } from './tasks.service.js';
+
+/** Why a running task was stopped (the abort reason). */
+export class TaskStop extends Error {
+  constructor(readonly kind: 'cancelled' | 'client_gone' | 'shutdown' | 'lease_lost') {
+    super(`task stopped: ${kind}`);
+    this.name = 'AbortError';
+  }
+}
 
 export interface TaskWorkerSettings {
   concurrency: number;

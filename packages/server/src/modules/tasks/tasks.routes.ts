@@ -14,7 +14,7 @@ import {
   taskParams,
   taskSchema,
 } from './tasks.schemas.js';
-import type { TasksService } from './tasks.service.js';
+import { type TasksService, taskErrorOf } from './tasks.service.js';
 
 export interface TasksRoutesOptions {
   tasks: TasksService;
@@ -152,9 +152,7 @@ async function streamInvoke(
     );
     await send('task.completed', { task, usage: task.usage });
   } catch (error) {
-    const failure = isAppError(error)
-      ? { code: error.code, message: error.message }
-      : { code: 'internal_error', message: 'The task failed unexpectedly' };
+    const failure = taskErrorOf(error);
     if (!isAppError(error)) request.log.error({ err: error, task_id: taskId }, 'streamed task failed');
     await send('task.failed', { task_id: taskId, error: failure });
   }

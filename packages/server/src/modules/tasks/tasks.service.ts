@@ -23,7 +23,7 @@ import {
   type TaskType,
   validationErrorOf,
 } from './task-types.js';
-import { TaskWorker } from './task-worker.js';
+import { TaskStop, TaskWorker } from './task-worker.js';
 import type { TaskResult, TaskRow, TasksRepository } from './tasks.repository.js';
 import { invokeBody } from './tasks.schemas.js';
 
@@ -66,14 +66,6 @@ export class TaskFailedError extends AppError {
     this.code = app?.code ?? 'internal_error';
     this.status = app?.status ?? 500;
     this.isRetryable = app?.isRetryable ?? false;
-  }
-}
-
-/** Why a running task was stopped (the abort reason). */
-export class TaskStop extends Error {
-  constructor(readonly kind: 'cancelled' | 'client_gone' | 'shutdown' | 'lease_lost') {
-    super(`task stopped: ${kind}`);
-    this.name = 'AbortError';
   }
 }
 
@@ -300,10 +292,7 @@ export class TasksService {
       return { index, status: task.status, task };
     } catch (error) {
       const app = isAppError(error) ? error : undefined;
-      const failure = {
-        code: app?.code ?? 'internal_error',
-        message: app?.message ?? 'The task failed',
-      };
+      const failure = taskErrorOf(error);
       if (!app) this.deps.logger.error({ err: error, task_id: taskId }, 'batch item failed');
       if (taskId) {
         const row = await this.deps.tasks.get(this.deps.db, (await this.tenantOf(ctx)) ?? '', taskId);
@@ -498,7 +487,7 @@ export class TasksService {
     try {
       spec = parseTask(row.task_type, row.input, row.config);
     } catch (error) {
-      await this.end(row, this.worker.id, { status: 'failed', error: errorOf(error) });
+      await this.end(row, this.worker.id, { status: 'failed', error: taskErrorOf(error) });
       return 'ended';
     }
     const controller = new AbortController();
@@ -588,7 +577,7 @@ export class TasksService {
         ? { code: 'client_disconnected', message: 'The client went away while the task streamed' }
         : stop === 'cancelled'
           ? { code: 'cancelled', message: 'The task was cancelled' }
-          : errorOf(failure);
+          : taskErrorOf(failure);
     const ended = await this.end(row, workerId, { status, error });
     return { status, row: ended ?? row, cause: stop ? new TaskCancelledError(error.message) : failure };
   }
@@ -686,7 +675,8 @@ export class TaskCancelledError extends ConflictError {
   override readonly code = 'cancelled';
 }
 
-function errorOf(error: unknown): { code: string; message: string } {
+/** The `{code, message}` a failed task records and reports: the AppError's own, or `internal_error`. */
+export function taskErrorOf(error: unknown): { code: string; message: string } {
   return isAppError(error)
     ? { code: error.code, message: error.message }
     : { code: 'internal_error', message: 'The task failed unexpectedly' };
