@@ -52,10 +52,17 @@ export async function benchUser(
   const anonymous = { principal: null, ip: '127.0.0.1', userAgent: 'bench', requestId: 'bench' };
   const { auth, apiKeys } = container.services;
   const password = 'bench password long enough';
-  const { tokens } = await auth.register(anonymous, { email, password });
+  const { tokens, user, tenant } = await auth.register(anonymous, { email, password });
   const principal = await auth.authenticateAccessToken(tokens.access_token);
   const { secret } = await apiKeys.create({ ...anonymous, principal }, { name: 'bench', scopes });
-  return { email, password, accessToken: tokens.access_token, apiKey: secret };
+  return {
+    email,
+    password,
+    accessToken: tokens.access_token,
+    apiKey: secret,
+    userId: user.id,
+    tenantId: tenant.id,
+  };
 }
 
 /**

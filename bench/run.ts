@@ -9,6 +9,7 @@ import { runGatewayBench } from './gateway.js';
 import { runHttpBench } from './http.js';
 import { invokeBenchOptions, runInvokeBench } from './invoke.js';
 import { knowledgeBenchOptions, runKnowledgeBench } from './knowledge.js';
+import { opsBenchOptions, runOpsBench } from './ops.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -59,6 +60,10 @@ const { positionals, values } = parseArgs({
     tasks: { type: 'string' },
     'submit-concurrency': { type: 'string' },
     'worker-concurrency': { type: 'string' },
+    // ops (defaults in bench/ops.ts; --requests, --warmup, --connections and --duration apply too)
+    budget: { type: 'string' },
+    race: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -102,6 +107,7 @@ const benches: Record<string, () => Promise<void>> = {
   conversations: () => runConversationsBench(conversationsBenchOptions(values)),
   knowledge: () => runKnowledgeBench(knowledgeBenchOptions(values)),
   invoke: () => runInvokeBench(invokeBenchOptions(values)),
+  ops: () => runOpsBench(opsBenchOptions(values)),
 };
 
 const name = positionals[0];

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { backupCommand } from './backup/backup-command.js';
 import { evalCommand } from './eval-command.js';
 import { openDatabase } from './platform/db/database.js';
-import { migrateDown, migrateUp, migrationStatus } from './platform/db/migrator.js';
+import { migrateDown, migrateDownTo, migrateUp, migrationStatus } from './platform/db/migrator.js';
 import { exitOnSignals, loadConfigOrExit, startServer } from './server.js';
 
 const USAGE = `Usage: nexus <command>
@@ -11,18 +12,22 @@ const USAGE = `Usage: nexus <command>
 Commands:
   serve                 start the platform (same as npm start)
   migrate up            apply every pending migration
-  migrate down          revert the most recent migration
+  migrate down          revert the most recent migration (--steps N: the N most recent; --to NAME:
+                        every one after NAME; production is forward-only, see docs/upgrading.md)
   migrate status        list migrations and whether each is applied
+  backup --out FILE     back up the database (and --include-files) into one archive (nexus backup --help)
+  restore --in FILE     restore a backup, verify every table, migrate forward (nexus restore --help)
   eval retrieval        measure knowledge-base retrieval on a BEIR dataset (nexus eval retrieval --help)
 
 Configuration comes from the environment; see docs/configuration.md.`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'eval') return evalCommand(argv.slice(1));
+  if (argv[0] === 'backup' || argv[0] === 'restore') return backupCommand(argv, loadConfigOrExit);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' }, steps: { type: 'string' }, to: { type: 'string' } },
   });
   const [command, sub] = positionals;
   if (values.help || !command) {
@@ -34,6 +39,19 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'migrate' && (sub === 'up' || sub === 'down' || sub === 'status')) {
+    const steps = values.steps === undefined ? undefined : Number(values.steps);
+    const badDown =
+      (values.steps !== undefined || values.to !== undefined) && sub !== 'down'
+        ? '--steps and --to go with migrate down'
+        : values.steps !== undefined && values.to !== undefined
+          ? 'give --steps or --to, not both'
+          : steps !== undefined && !(Number.isInteger(steps) && steps >= 1)
+            ? `--steps must be a whole number of 1 or more, not "${values.steps}"`
+            : undefined;
+    if (badDown) {
+      process.stderr.write(`nexus migrate: ${badDown}\n\n${USAGE}\n`);
+      return 2;
+    }
     const config = loadConfigOrExit();
     const database = await openDatabase({
       kind: config.databaseKind,
@@ -48,7 +66,22 @@ async function main(argv: string[]): Promise<number> {
           );
         }
       } else {
-        const names = sub === 'up' ? await migrateUp(database.db) : await migrateDown(database.db);
+        let names: string[];
+        if (sub === 'up') names = await migrateUp(database.db);
+        else if (steps === undefined && values.to === undefined) names = await migrateDown(database.db);
+        else {
+          const applied = (await migrationStatus(database.db)).filter((m) => m.applied).map((m) => m.name);
+          if (values.to !== undefined && !applied.includes(values.to)) {
+            process.stderr.write(
+              `nexus migrate: --to ${values.to} is not an applied migration (see nexus migrate status)\n`,
+            );
+            return 2;
+          }
+          const target =
+            values.to ??
+            (steps !== undefined && steps < applied.length ? applied[applied.length - 1 - steps]! : null);
+          names = await migrateDownTo(database.db, target);
+        }
         process.stdout.write(
           names.length === 0
             ? 'nothing to do\n'

@@ -44,6 +44,9 @@ export const configSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
   DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 0, 3_600_000),
   NEXUS_MIGRATE_ON_START: bool(true),
+  // `nexus backup` / `nexus restore` on PostgreSQL (docs/upgrading.md); unset: found on PATH.
+  PG_DUMP_PATH: optionalString,
+  PG_RESTORE_PATH: optionalString,
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
   REDIS_KEY_PREFIX: z.string().default('nexus:'),
   REDIS_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
@@ -52,6 +55,18 @@ export const configSchema = z.object({
     message: 'must be at least 12 characters',
   }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_ENABLED: bool(true),
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithProtocols(['http:', 'https:']),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: urlWithProtocols(['http:', 'https:']),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((pair) => /^[^=,\s]+=[^,]*$/.test(pair.trim())),
+    { message: 'must be a comma-separated list of name=value pairs' },
+  ),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(200).default('nexus'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   BODY_LIMIT_BYTES: int(1_048_576, 1_024, 1_073_741_824),
   REQUEST_TIMEOUT_MS: int(120_000, 0, 3_600_000),
   LISTEN_BACKLOG: int(4_096, 1, 65_535),
@@ -119,6 +134,15 @@ export const configSchema = z.object({
   ACCESS_CACHE_TTL_MS: int(30_000, 0, 300_000),
   METERING_BATCH_SIZE: int(200, 1, 10_000),
   METERING_FLUSH_MS: int(1_000, 10, 60_000),
+  // Quotas (docs/quotas.md): plans with token/request budgets, enforced before every LLM call.
+  QUOTAS_ENABLED: bool(true),
+  QUOTA_DEFAULT_PLAN: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a plan name (lowercase letters, digits, _ and -)')
+    .default('free'),
+  QUOTA_OUTPUT_ESTIMATE_TOKENS: int(1_024, 0, 10_000_000),
+  QUOTA_PLAN_CACHE_MS: int(5_000, 0, 300_000),
   GATEWAY_CACHE_TTL_S: int(3_600, 1, 2_592_000),
   GATEWAY_SEMANTIC_CACHE_MODEL: z.string().trim().min(1).default('local-embedding'),
   GATEWAY_SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.95),
@@ -208,6 +232,8 @@ export const configSchema = z.object({
   TASKS_OUTPUT_MAX_CHARS: int(1_000_000, 1_000, 100_000_000),
   TASKS_SUMMARY_INPUT_TOKENS: int(6_000, 100, 1_000_000),
   KB_VECTOR_SEARCH: z.enum(['hnsw', 'exact']).optional(),
+  // Runtime config (docs/runtime-config.md): the safety-net poll behind pub/sub announcements.
+  RUNTIME_CONFIG_POLL_MS: int(10_000, 100, 600_000),
   WEBHOOK_URL_ALLOWLIST: optionalString
     .refine((v) => v === undefined || allowlistProblem(v.split(',')) === undefined, {
       message: 'must be a comma-separated list of host names, IP addresses and CIDR ranges',
@@ -227,6 +253,18 @@ export const configSchema = z.object({
   WEBHOOK_LEASE_MS: int(60_000, 1_000, 3_600_000),
   WEBHOOK_POLL_MS: int(1_000, 10, 600_000),
   WEBHOOK_SHUTDOWN_GRACE_MS: int(5_000, 0, 600_000),
+  // Rate limits (docs/rate-limits.md): token buckets per client address, user and API key on /v1/*.
+  RATE_LIMIT_ENABLED: bool(true),
+  RATE_LIMIT_IP_PER_MINUTE: int(12_000, 1, 100_000_000),
+  RATE_LIMIT_USER_PER_MINUTE: int(6_000, 1, 100_000_000),
+  RATE_LIMIT_KEY_PER_MINUTE: int(6_000, 1, 100_000_000),
+  /** Bucket capacities; unset: the per-minute value (a full minute's requests may come at once). */
+  RATE_LIMIT_IP_BURST: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  RATE_LIMIT_USER_BURST: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  RATE_LIMIT_KEY_BURST: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  RATE_LIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
+  RATE_LIMIT_TIMEOUT_MS: int(200, 1, 60_000),
+  RATE_LIMIT_CIRCUIT_MS: int(1_000, 0, 600_000),
 });
 
 type ParsedConfig = z.infer<typeof configSchema>;
@@ -288,7 +326,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 function redactIfSecret(variable: string, value: string): string {
-  return /PASSWORD|SECRET|KEY$|_URL$/.test(variable) && variable !== 'REDIS_KEY_PREFIX'
+  return /PASSWORD|SECRET|TOKEN$|KEY$|HEADERS$|_URL$/.test(variable) && variable !== 'REDIS_KEY_PREFIX'
     ? '[redacted]'
     : value;
 }

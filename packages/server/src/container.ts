@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { type Config, ConfigError, configSchema } from './config.js';
 import { DrainController } from './http/drain.js';
 import { AccessService } from './modules/access/access.service.js';
@@ -49,22 +50,36 @@ import { defaultSettings } from './modules/knowledge/knowledge-settings.js';
 import { IndexCache } from './modules/knowledge/memory-index.js';
 import { HttpReranker } from './modules/knowledge/reranker.js';
 import { VectorIndexes } from './modules/knowledge/vector-indexes.js';
+import { QuotaService } from './modules/quotas/quota.service.js';
+import { QuotasRepository } from './modules/quotas/quotas.repository.js';
+import { RateLimiter } from './modules/ratelimit/rate-limiter.js';
+import { FeaturesService } from './modules/release/features.service.js';
+import { RuntimeConfigRepository } from './modules/release/runtime-config.repository.js';
+import { RuntimeConfigService } from './modules/release/runtime-config.service.js';
 import { ReadinessService } from './modules/system/readiness.service.js';
 import { StatusService } from './modules/system/status.service.js';
 import { SessionsService } from './modules/tasks/sessions.service.js';
 import { TaskExecutor } from './modules/tasks/task-executor.js';
 import { TasksRepository } from './modules/tasks/tasks.repository.js';
 import { TasksService } from './modules/tasks/tasks.service.js';
+import { IpAllowlistGuard, IpAllowlistService } from './modules/tenants/ip-allowlist.js';
+import { IpAllowlistRepository } from './modules/tenants/ip-allowlist.repository.js';
 import { TenantsRepository } from './modules/tenants/tenants.repository.js';
 import { TenantsService } from './modules/tenants/tenants.service.js';
+import { UsageRepository } from './modules/usage/usage.repository.js';
+import { UsageService } from './modules/usage/usage.service.js';
 import { WebhooksRepository } from './modules/webhooks/webhooks.repository.js';
 import { WebhooksService, webhookSettings } from './modules/webhooks/webhooks.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { observeDatabase, otlpTracesUrl, parseOtlpHeaders } from './observability/telemetry-wiring.js';
+import { Tracing, tracingFetch } from './observability/tracing.js';
 import type { Cache } from './platform/cache/cache.js';
 import { MemoryCache } from './platform/cache/memory-cache.js';
 import { RedisCache } from './platform/cache/redis-cache.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import { migrateUp, schemaState } from './platform/db/migrator.js';
+import { queueDepths } from './platform/jobs/queue-depth.js';
 import { SsrfPolicy } from './platform/net/ssrf-guard.js';
 import { ClamdScanner } from './platform/scanning/clamd-scanner.js';
 import { LocalObjectStorage } from './platform/storage/local-object-storage.js';
@@ -92,6 +107,10 @@ export interface Container {
   /** File content: the local folder `<NEXUS_DATA_DIR>/files`, or an S3-compatible bucket when `S3_BUCKET` is set. */
   readonly storage: ObjectStorage;
   readonly drain: DrainController;
+  /** Prometheus metrics of this container (`GET /metrics`); quota and rate-limit services report to it. */
+  readonly metrics: Metrics;
+  /** OpenTelemetry spans (exported over OTLP when configured) and per-request trace ids. */
+  readonly tracing: Tracing;
   readonly services: {
     readonly readiness: ReadinessService;
     readonly status: StatusService;
@@ -125,6 +144,21 @@ export interface Container {
     readonly tasks: TasksService;
     /** Conversation-backed sessions for invoke. */
     readonly sessions: SessionsService;
+    /**
+     * Plans, budgets, top-ups and their enforcement around every LLM call (docs/quotas.md). `observe()`
+     * adds a {@link QuotaObserver}-style watcher (metrics count rejections with it).
+     */
+    readonly quotas: QuotaService;
+    /** `GET /v1/usage` and `/v1/usage/analytics` over the metering table. */
+    readonly usage: UsageService;
+    /** Versioned runtime config: versions, activation, canary; each request's effective config (docs/runtime-config.md). */
+    readonly runtimeConfig: RuntimeConfigService;
+    /** Feature flags of the effective runtime config, evaluated per request (`isEnabled(ctx, key)`). */
+    readonly features: FeaturesService;
+    /** Token-bucket rate limits per client address, user and API key (the edge applies them to `/v1/*`). */
+    readonly rateLimiter: RateLimiter;
+    /** Tenant IP allowlists: reading and replacing them (the check itself runs inside AccessService). */
+    readonly ipAllowlist: IpAllowlistService;
   };
   readonly mailer: Mailer;
   /** Releases the database and the cache. */
@@ -142,6 +176,8 @@ export interface ContainerOverrides {
   cache?: Cache;
   /** An event log owned by the caller; the container will not close it. */
   eventLog?: EventLog;
+  /** Records spans with this exporter (tests: `InMemorySpanExporter`), whatever `OTEL_*` says. */
+  spanExporter?: SpanExporter;
 }
 
 export async function createContainer(
@@ -202,6 +238,17 @@ export async function createContainer(
   }
 
   const drain = new DrainController();
+  const metrics = new Metrics({ enabled: config.METRICS_ENABLED });
+  const tracing = await Tracing.create({
+    tracesUrl: otlpTracesUrl(config),
+    headers: parseOtlpHeaders(config.OTEL_EXPORTER_OTLP_HEADERS),
+    serviceName: config.OTEL_SERVICE_NAME,
+    sampleRatio: config.OTEL_TRACES_SAMPLER_ARG,
+    ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
+  });
+  const stopObservingDatabase = database.observeQueries(observeDatabase(metrics, tracing, database.kind));
+  // Upstream LLM calls carry the active span's traceparent when spans are recorded.
+  const upstreamFetch = tracing.enabled ? tracingFetch(tracing, overrides.fetch ?? fetch) : overrides.fetch;
   const users = new UsersRepository();
   const tenants = new TenantsRepository();
   const readiness = new ReadinessService({
@@ -220,7 +267,43 @@ export async function createContainer(
 
   const db = database.db;
   const roles = new RolesRepository();
-  const access = new AccessService({ db, tenants, roles, cache, memoTtlMs: config.ACCESS_CACHE_TTL_MS });
+  const ipAllowlistRepository = new IpAllowlistRepository();
+  const ipGuard = new IpAllowlistGuard({
+    db,
+    repository: ipAllowlistRepository,
+    cache,
+    memoTtlMs: config.ACCESS_CACHE_TTL_MS,
+  });
+  const stopIpGuardListener = await ipGuard.listen();
+  const access = new AccessService({
+    db,
+    tenants,
+    roles,
+    cache,
+    memoTtlMs: config.ACCESS_CACHE_TTL_MS,
+    ipGuard,
+  });
+  const rateLimiter = new RateLimiter({
+    cache,
+    settings: {
+      enabled: config.RATE_LIMIT_ENABLED,
+      perMinute: {
+        ip: config.RATE_LIMIT_IP_PER_MINUTE,
+        user: config.RATE_LIMIT_USER_PER_MINUTE,
+        key: config.RATE_LIMIT_KEY_PER_MINUTE,
+      },
+      burst: {
+        ip: config.RATE_LIMIT_IP_BURST ?? config.RATE_LIMIT_IP_PER_MINUTE,
+        user: config.RATE_LIMIT_USER_BURST ?? config.RATE_LIMIT_USER_PER_MINUTE,
+        key: config.RATE_LIMIT_KEY_BURST ?? config.RATE_LIMIT_KEY_PER_MINUTE,
+      },
+      failMode: config.RATE_LIMIT_FAIL_MODE,
+      timeoutMs: config.RATE_LIMIT_TIMEOUT_MS,
+      circuitMs: config.RATE_LIMIT_CIRCUIT_MS,
+    },
+    // nexus_rate_limit_rejections_total{scope="ip"|"user"|"key"}
+    observer: metrics,
+  });
   const stopAccessListener = await access.listen();
   const audit = new AuditService({ db, audit: new AuditRepository(), access, logger });
   const signingKeys = config.JWT_SIGNING_KEYS
@@ -365,14 +448,15 @@ export async function createContainer(
           apiKey: (d.api_key_env ? config.readEnv(d.api_key_env) : undefined) ?? 'none',
           streamUsage: d.stream_usage,
           connectTimeoutMs: config.GATEWAY_CONNECT_TIMEOUT_MS,
-          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+          ...(upstreamFetch ? { fetch: upstreamFetch } : {}),
+          ...(tracing.enabled ? { traceparent: () => tracing.activeTraceparent() } : {}),
         }),
       anthropic: (d) =>
         new AnthropicModel({
           ...(d.base_url ? { baseUrl: d.base_url } : {}),
           apiKey: (d.api_key_env ? config.readEnv(d.api_key_env) : undefined) ?? 'none',
           connectTimeoutMs: config.GATEWAY_CONNECT_TIMEOUT_MS,
-          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+          ...(upstreamFetch ? { fetch: upstreamFetch } : {}),
         }),
     },
     circuit: { failures: config.GATEWAY_CIRCUIT_FAILURES, cooldownMs: config.GATEWAY_CIRCUIT_COOLDOWN_MS },
@@ -393,9 +477,22 @@ export async function createContainer(
     reservedEnv: new Set(Object.keys(configSchema.shape).filter((name) => name !== 'OPENAI_API_KEY')),
   });
   await modelCatalog.start();
+  const runtimeConfig = new RuntimeConfigService({
+    db,
+    repository: new RuntimeConfigRepository(),
+    users,
+    audit,
+    cache,
+    logger,
+    modelExists: (name) => registry.resolve(name) !== undefined,
+    pollIntervalMs: config.RUNTIME_CONFIG_POLL_MS,
+  });
+  await runtimeConfig.start();
+  const features = new FeaturesService({ runtimeConfig, access });
   const meter = new UsageMeter({
     db,
     logger,
+    observer: (call) => metrics.observeLlmCall(call),
     settings: {
       batchSize: config.METERING_BATCH_SIZE,
       flushIntervalMs: config.METERING_FLUSH_MS,
@@ -406,6 +503,7 @@ export async function createContainer(
   });
   const router = new Router({
     cache,
+    tracing,
     resolve: (name, tenantId) => registry.resolve(name, tenantId),
     settings: {
       maxRetries: config.GATEWAY_MAX_RETRIES,
@@ -424,6 +522,8 @@ export async function createContainer(
       maxEntries: config.GATEWAY_SEMANTIC_CACHE_MAX_ENTRIES,
     },
   });
+  metrics.setCacheCountsSource(() => responseCache.stats());
+  metrics.setQueueDepthSource(() => queueDepths(db));
   const gatewaySettings = new GatewaySettingsService({
     db,
     settings: new GatewaySettingsRepository(),
@@ -433,13 +533,40 @@ export async function createContainer(
     responseCache,
     defaultTtlSeconds: config.GATEWAY_CACHE_TTL_S,
   });
+  const quotas = new QuotaService({
+    db,
+    quotas: new QuotasRepository(),
+    tenants,
+    cache,
+    access,
+    audit,
+    logger,
+    settings: {
+      enabled: config.QUOTAS_ENABLED,
+      defaultPlan: config.QUOTA_DEFAULT_PLAN,
+      outputEstimateTokens: config.QUOTA_OUTPUT_ESTIMATE_TOKENS,
+      planCacheMs: config.QUOTA_PLAN_CACHE_MS,
+    },
+    // nexus_quota_rejections_total{scope="user.requests.day"|"tenant.tokens.month"|...}
+    observer: {
+      onQuotaRejected: ({ scope, metric, period }) => metrics.onQuotaRejected(`${scope}.${metric}.${period}`),
+      onQuotaUnavailable: () => metrics.onQuotaRejected('unavailable'),
+    },
+  });
+  await quotas.checkDefaultPlan();
+  const stopQuotaListener = await quotas.listen();
+  const usage = new UsageService({ db, usage: new UsageRepository(), access });
   const gateway = new GatewayService({
     access,
     registry,
     router,
     meter,
+    // QUOTAS_ENABLED=false: no reservation at all on the request path (benchmarks compare both).
+    ...(config.QUOTAS_ENABLED ? { quotas } : {}),
     responseCache: { cache: responseCache, settings: gatewaySettings },
+    piiMasking: gatewaySettings,
     media: { maxTextChars: config.SPEECH_MAX_TEXT_CHARS, maxAudioBytes: config.SPEECH_MAX_AUDIO_BYTES },
+    modelAlias: (ctx, name) => runtimeConfig.resolveModel(name, ctx.principal?.userId ?? null),
   });
   const conversationsRepository = new ConversationsRepository();
   const messagesRepository = new MessagesRepository();
@@ -587,7 +714,12 @@ export async function createContainer(
     messages: messagesRepository,
     replies: new RepliesRepository(),
     gateway,
-    contextWindow: (tenantId, model) => registry.resolve(model, tenantId)?.spec.context_window,
+    contextWindow: (tenantId, model) =>
+      registry.resolve(runtimeConfig.resolveModel(model, null), tenantId)?.spec.context_window,
+    replyDefaults: ({ userId }) => {
+      const { document } = runtimeConfig.effectiveFor(userId);
+      return { systemPrompt: document.prompts.default_system, ragTopK: document.rag.top_k };
+    },
     knowledge,
     cache,
     log: eventLog,
@@ -656,6 +788,8 @@ export async function createContainer(
     eventLog,
     storage,
     drain,
+    metrics,
+    tracing,
     services: {
       readiness,
       status,
@@ -680,6 +814,18 @@ export async function createContainer(
       webhooks,
       tasks,
       sessions,
+      quotas,
+      usage,
+      runtimeConfig,
+      features,
+      rateLimiter,
+      ipAllowlist: new IpAllowlistService({
+        db,
+        repository: ipAllowlistRepository,
+        guard: ipGuard,
+        access,
+        audit,
+      }),
     },
     mailer,
     close: async () => {
@@ -696,10 +842,17 @@ export async function createContainer(
       await idempotency.stop();
       await storage.close();
       await modelCatalog.stop();
+      await runtimeConfig.stop();
       // Mails still going out need the database for their audit record; metering writes what it holds.
       await auth.mailSettled();
       await meter.close();
+      await quotas.settled();
       await stopAccessListener().catch(() => undefined);
+      await stopQuotaListener().catch(() => undefined);
+      stopObservingDatabase();
+      await tracing.close().catch(() => undefined);
+      metrics.close();
+      await stopIpGuardListener().catch(() => undefined);
       await Promise.allSettled([
         overrides.cache ? undefined : cache.close(),
         overrides.eventLog ? undefined : eventLog.close(),

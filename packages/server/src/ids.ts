@@ -21,6 +21,7 @@ export const ID_PREFIXES = [
   'call',
   'mdl',
   'whd',
+  'topup',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -6098,6 +6098,1074 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/features': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller’s feature flags, evaluated, with the config version that applies to them */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Features'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/config/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Config versions, newest first, with the active and canary state */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          /** @description next_cursor of the previous page */
+          cursor?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              data: components['schemas']['ConfigVersion'][];
+              next_cursor: string | null;
+              state: components['schemas']['ConfigState'];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Store a new runtime config version (immutable; not active until activated) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /**
+           * @description Makes the POST safe to retry: the first request with a key runs, repeats with the same key and body get its stored answer for 24 hours (header `Idempotent-Replayed: true`). Keys belong to the caller (tenant and credential). 422 `idempotency_key_mismatch` for another body, 409 `idempotency_key_in_use` while the first runs. See docs/tasks.md#idempotency.
+           * @example 5c2f3a5e-0b8e-4d7a-9a51-7f0c3e1d2b44
+           */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            document: components['schemas']['RuntimeConfigDocumentInput'];
+            /** @description Why: shown in the history */
+            message: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigVersion'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/config/versions/{n}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One config version with its document and its diff against the previous version */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description The version number */
+          n: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigVersion'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/config/versions/{n}/activate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Activate a version for everybody (an earlier one: rollback); ends a running canary */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /**
+           * @description Makes the POST safe to retry: the first request with a key runs, repeats with the same key and body get its stored answer for 24 hours (header `Idempotent-Replayed: true`). Keys belong to the caller (tenant and credential). 422 `idempotency_key_mismatch` for another body, 409 `idempotency_key_in_use` while the first runs. See docs/tasks.md#idempotency.
+           * @example 5c2f3a5e-0b8e-4d7a-9a51-7f0c3e1d2b44
+           */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path: {
+          /** @description The version number */
+          n: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigState'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/config/versions/{n}/canary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Serve a version to a percentage of users (stable hash of the user id); the rest keep the active one */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /**
+           * @description Makes the POST safe to retry: the first request with a key runs, repeats with the same key and body get its stored answer for 24 hours (header `Idempotent-Replayed: true`). Keys belong to the caller (tenant and credential). 422 `idempotency_key_mismatch` for another body, 409 `idempotency_key_in_use` while the first runs. See docs/tasks.md#idempotency.
+           * @example 5c2f3a5e-0b8e-4d7a-9a51-7f0c3e1d2b44
+           */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path: {
+          /** @description The version number */
+          n: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            percent: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigState'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/config/canary/promote': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Make the canary version active for everybody */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /**
+           * @description Makes the POST safe to retry: the first request with a key runs, repeats with the same key and body get its stored answer for 24 hours (header `Idempotent-Replayed: true`). Keys belong to the caller (tenant and credential). 422 `idempotency_key_mismatch` for another body, 409 `idempotency_key_in_use` while the first runs. See docs/tasks.md#idempotency.
+           * @example 5c2f3a5e-0b8e-4d7a-9a51-7f0c3e1d2b44
+           */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigState'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/config/canary/rollback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End the canary: everybody is back on the active version */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /**
+           * @description Makes the POST safe to retry: the first request with a key runs, repeats with the same key and body get its stored answer for 24 hours (header `Idempotent-Replayed: true`). Keys belong to the caller (tenant and credential). 422 `idempotency_key_mismatch` for another body, 409 `idempotency_key_in_use` while the first runs. See docs/tasks.md#idempotency.
+           * @example 5c2f3a5e-0b8e-4d7a-9a51-7f0c3e1d2b44
+           */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ConfigState'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/config/active': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The active version (null before any activation, with the default document) and the canary */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              state: components['schemas']['ConfigState'];
+              version: components['schemas']['ConfigVersion'] | null;
+              document: components['schemas']['RuntimeConfigDocument'];
+              /** @description The state revision this instance serves */
+              served_revision: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/tenants/{id}/gateway-settings': {
     parameters: {
       query?: never;
@@ -6218,6 +7286,7 @@ export interface paths {
             /** @enum {string} */
             response_cache: 'off' | 'exact' | 'semantic';
             cache_ttl_s?: number | null;
+            pii_masking?: boolean;
           };
         };
       };
@@ -6229,6 +7298,1540 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['GatewaySettings'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/quotas': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's plans, usage, limits and reset times in the tenant it acts in */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['QuotaStatus'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{id}/quotas': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A tenant's plan, usage and limits (usage:read, or a platform admin); with user_id, a member's too */
+    get: {
+      parameters: {
+        query?: {
+          /** @description A `usr_` id */
+          user_id?: string;
+        };
+        header?: never;
+        path: {
+          /** @description A `ten_` id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['QuotaStatus'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/plans': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every quota plan (platform admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              data: components['schemas']['QuotaPlan'][];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a quota plan (platform admin); absent or null budgets are unlimited */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /**
+           * @description Makes the POST safe to retry: the first request with a key runs, repeats with the same key and body get its stored answer for 24 hours (header `Idempotent-Replayed: true`). Keys belong to the caller (tenant and credential). 422 `idempotency_key_mismatch` for another body, 409 `idempotency_key_in_use` while the first runs. See docs/tasks.md#idempotency.
+           * @example 5c2f3a5e-0b8e-4d7a-9a51-7f0c3e1d2b44
+           */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string;
+            tokens_per_day?: number | null;
+            tokens_per_month?: number | null;
+            requests_per_day?: number | null;
+            requests_per_month?: number | null;
+            max_tokens?: number | null;
+            /** @example vip */
+            name: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['QuotaPlan'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/plans/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change a plan's budgets or cap (platform admin); null makes one unlimited */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          name: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string;
+            tokens_per_day?: number | null;
+            tokens_per_month?: number | null;
+            requests_per_day?: number | null;
+            requests_per_month?: number | null;
+            max_tokens?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['QuotaPlan'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/v1/admin/tenants/{id}/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set a tenant's plan (platform admin) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description A `ten_` id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @example vip */
+            plan: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              tenant_id: string;
+              plan: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/tenants/{id}/users/{userId}/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Give a member their own plan in the tenant; null: back to the tenant's (platform admin) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description A `ten_` id */
+          id: string;
+          /** @description A `usr_` id */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            plan: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              tenant_id: string;
+              user_id: string;
+              plan: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{id}/members/{userId}/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Give a member their own plan in the tenant; null: back to the tenant's (members:update). The tenant's plan still caps the whole tenant */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description A `ten_` id */
+          id: string;
+          /** @description A `usr_` id */
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            plan: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              tenant_id: string;
+              user_id: string;
+              plan: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/admin/tenants/{id}/top-ups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Grant extra tokens and/or requests for the current day or month (platform admin) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /**
+           * @description Makes the POST safe to retry: the first request with a key runs, repeats with the same key and body get its stored answer for 24 hours (header `Idempotent-Replayed: true`). Keys belong to the caller (tenant and credential). 422 `idempotency_key_mismatch` for another body, 409 `idempotency_key_in_use` while the first runs. See docs/tasks.md#idempotency.
+           * @example 5c2f3a5e-0b8e-4d7a-9a51-7f0c3e1d2b44
+           */
+          'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        };
+        path: {
+          /** @description A `ten_` id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description A member; absent: the whole tenant
+             * @example usr_01jd8x3k5q9v7w2m4n6p8r0s1t
+             */
+            user_id?: string;
+            /** @enum {string} */
+            period: 'day' | 'month';
+            tokens?: number;
+            requests?: number;
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['QuotaTopUp'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            'Idempotent-Replayed': components['headers']['IdempotentReplayed'];
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Tokens, requests and cost per day × model × user × API key, filtered (usage:read) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description A UTC day, YYYY-MM-DD (inclusive) */
+          from?: string;
+          /** @description A UTC day, YYYY-MM-DD (inclusive) */
+          to?: string;
+          model?: string;
+          /** @description A `usr_` id */
+          user_id?: string;
+          /** @description A `key_` id */
+          api_key_id?: string;
+          /** @description Comma-separated: day, model, user, api_key (default day,model) */
+          group_by?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Usage'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/usage/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Tenant analytics over a range: totals and error rate, top users, cost by model, errors (usage:read) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description A UTC day, YYYY-MM-DD (inclusive) */
+          from?: string;
+          /** @description A UTC day, YYYY-MM-DD (inclusive) */
+          to?: string;
+          model?: string;
+          /** @description A `usr_` id */
+          user_id?: string;
+          /** @description A `key_` id */
+          api_key_id?: string;
+          top?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['UsageAnalytics'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tenants/{id}/ip-allowlist': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's IP allowlist (empty: every address may call) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description A `ten_` id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IpAllowlist'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Replace the tenant's IP allowlist: IPv4/IPv6 addresses and CIDR ranges. A list without the caller's own address is refused unless `force` is true. */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description A `ten_` id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            entries: string[];
+            force?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['IpAllowlist'];
           };
         };
         /** @description Default Response */
@@ -12804,6 +15407,85 @@ export interface components {
       /** @description Refused: name the environment variable holding the key in `api_key_env` instead */
       api_key?: unknown;
     };
+    FlagRuleInput:
+      | {
+          /** @constant */
+          type: 'percentage';
+          /** @description Share of users (0–100, two decimals count): a stable hash of flag key and user id picks them */
+          percent: number;
+        }
+      | {
+          /** @constant */
+          type: 'ip';
+          cidrs: string[];
+        }
+      | {
+          /** @constant */
+          type: 'tenants';
+          tenant_ids: string[];
+        }
+      | {
+          /** @constant */
+          type: 'users';
+          user_ids: string[];
+        };
+    FeatureFlagInput: {
+      /** @description The kill switch: false turns the flag off for everyone */
+      enabled: boolean;
+      description?: string;
+      /**
+       * @description Any match turns the flag on; no rules: on for everyone (while enabled)
+       * @default []
+       */
+      rules: components['schemas']['FlagRuleInput'][];
+    };
+    RuntimeConfigDocumentInput: {
+      /**
+       * @description Feature flags by key, evaluated per request (GET /v1/me/features)
+       * @default {}
+       */
+      flags: {
+        [key: string]: components['schemas']['FeatureFlagInput'];
+      };
+      /**
+       * @default {
+       *       "default_system": null
+       *     }
+       */
+      prompts: {
+        /**
+         * @description The system prompt of conversations (and sessions) that set none; null: none
+         * @default null
+         */
+        default_system: string | null;
+      };
+      /**
+       * @default {
+       *       "top_k": null
+       *     }
+       */
+      rag: {
+        /**
+         * @description How many chunks a conversation turn retrieves from its knowledge bases; null: each knowledge base’s own top_k
+         * @default null
+         */
+        top_k: number | null;
+      };
+      /**
+       * @default {
+       *       "aliases": {}
+       *     }
+       */
+      models: {
+        /**
+         * @description Model routing overrides: a request for the alias is routed to the target catalog model (one hop)
+         * @default {}
+         */
+        aliases: {
+          [key: string]: string;
+        };
+      };
+    };
     InvokeRequestInput: {
       /**
        * @description One of: text_generation, image_generation, speech_to_text, text_to_speech, document_processing
@@ -13135,6 +15817,7 @@ export interface components {
       /** @enum {string} */
       response_cache: 'off' | 'exact' | 'semantic';
       cache_ttl_s: number | null;
+      pii_masking: boolean;
       updated_at: string | null;
       cache_stats: {
         exact_hits: number;
@@ -13329,6 +16012,128 @@ export interface components {
       mode: 'vector' | 'lexical' | 'hybrid';
       reranked: boolean;
     };
+    QuotaPlanInput: {
+      name: string;
+      description: string;
+      tokens_per_day: number | null;
+      tokens_per_month: number | null;
+      requests_per_day: number | null;
+      requests_per_month: number | null;
+      max_tokens: number | null;
+      built_in: boolean;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      updated_at: string;
+    };
+    QuotaStatusInput: {
+      /** @description QUOTAS_ENABLED: false means nothing is refused */
+      enabled: boolean;
+      tenant_id: string;
+      user_id: string | null;
+      tenant_plan: string;
+      user_plan: string | null;
+      max_tokens: number | null;
+      quotas: {
+        /** @enum {string} */
+        scope: 'tenant' | 'user';
+        /** @enum {string} */
+        metric: 'tokens' | 'requests';
+        /** @enum {string} */
+        period: 'day' | 'month';
+        plan: string;
+        limit: number | null;
+        used: number;
+        remaining: number | null;
+        top_up: number;
+        /**
+         * Format: date-time
+         * @example 2026-11-24T18:00:00.000Z
+         */
+        resets_at: string;
+      }[];
+    };
+    QuotaTopUpInput: {
+      id: string;
+      tenant_id: string;
+      user_id: string | null;
+      /** @enum {string} */
+      period: 'day' | 'month';
+      period_key: string;
+      tokens: number;
+      requests: number;
+      reason: string | null;
+      created_by: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      created_at: string;
+    };
+    ConfigDiffEntryInput: {
+      /** @enum {string} */
+      op: 'add' | 'remove' | 'replace';
+      /** @description RFC 6901 JSON Pointer into the document */
+      path: string;
+      from?: unknown;
+      value?: unknown;
+    };
+    ConfigVersionInput: {
+      version: number;
+      message: string;
+      author: {
+        id: string | null;
+        email: string | null;
+      };
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      created_at: string;
+      /** @enum {string} */
+      status: 'active' | 'canary' | 'inactive';
+      document: components['schemas']['RuntimeConfigDocumentInput'];
+      /** @description Changes from the previous version (version 1: from the default) */
+      diff: components['schemas']['ConfigDiffEntryInput'][];
+    };
+    ConfigStateInput: {
+      active_version: number | null;
+      canary: {
+        version: number;
+        percent: number;
+      } | null;
+      revision: number;
+      updated_by: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      updated_at: string;
+    };
+    FeaturesInput: {
+      /** @description Each flag of the caller’s config: on or off */
+      data: {
+        [key: string]: boolean;
+      };
+      /** @description The config version that decided (null: default) */
+      config_version: number | null;
+      /** @enum {string} */
+      config_source: 'default' | 'active' | 'canary';
+      evaluations: {
+        key: string;
+        enabled: boolean;
+        /** @enum {string} */
+        reason: 'flag_off' | 'no_rules' | 'rule_match' | 'no_rule_matched';
+        rule_index: number | null;
+        rule_type: ('percentage' | 'ip' | 'tenants' | 'users') | null;
+      }[];
+    };
     ReadinessInput: {
       /** @enum {string} */
       status: 'ok' | 'unavailable';
@@ -13354,6 +16159,81 @@ export interface components {
         kind: string;
       };
       uptime_s: number;
+    };
+    IpAllowlistInput: {
+      tenant_id: string;
+      entries: string[];
+      updated_at: string | null;
+    };
+    UsageInput: {
+      from: string;
+      to: string;
+      group_by: ('day' | 'model' | 'user' | 'api_key')[];
+      data: {
+        day?: string;
+        model?: string;
+        user_id?: string | null;
+        api_key_id?: string | null;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      }[];
+      totals: {
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      };
+    };
+    UsageAnalyticsInput: {
+      from: string;
+      to: string;
+      totals: {
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+        error_rate: number;
+      };
+      top_users: {
+        user_id: string | null;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      }[];
+      cost_by_model: {
+        model: string;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      }[];
+      by_day: {
+        day: string;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+        error_rate: number;
+      }[];
+      errors_by_code: {
+        code: string;
+        count: number;
+      }[];
     };
     WebhookSecretInput: {
       /** @constant */
@@ -13543,6 +16423,85 @@ export interface components {
       }[];
       /** @description Refused: name the environment variable holding the key in `api_key_env` instead */
       api_key?: unknown;
+    };
+    FlagRule:
+      | {
+          /** @constant */
+          type: 'percentage';
+          /** @description Share of users (0–100, two decimals count): a stable hash of flag key and user id picks them */
+          percent: number;
+        }
+      | {
+          /** @constant */
+          type: 'ip';
+          cidrs: string[];
+        }
+      | {
+          /** @constant */
+          type: 'tenants';
+          tenant_ids: string[];
+        }
+      | {
+          /** @constant */
+          type: 'users';
+          user_ids: string[];
+        };
+    FeatureFlag: {
+      /** @description The kill switch: false turns the flag off for everyone */
+      enabled: boolean;
+      description?: string;
+      /**
+       * @description Any match turns the flag on; no rules: on for everyone (while enabled)
+       * @default []
+       */
+      rules: components['schemas']['FlagRule'][];
+    };
+    RuntimeConfigDocument: {
+      /**
+       * @description Feature flags by key, evaluated per request (GET /v1/me/features)
+       * @default {}
+       */
+      flags: {
+        [key: string]: components['schemas']['FeatureFlag'];
+      };
+      /**
+       * @default {
+       *       "default_system": null
+       *     }
+       */
+      prompts: {
+        /**
+         * @description The system prompt of conversations (and sessions) that set none; null: none
+         * @default null
+         */
+        default_system: string | null;
+      };
+      /**
+       * @default {
+       *       "top_k": null
+       *     }
+       */
+      rag: {
+        /**
+         * @description How many chunks a conversation turn retrieves from its knowledge bases; null: each knowledge base’s own top_k
+         * @default null
+         */
+        top_k: number | null;
+      };
+      /**
+       * @default {
+       *       "aliases": {}
+       *     }
+       */
+      models: {
+        /**
+         * @description Model routing overrides: a request for the alias is routed to the target catalog model (one hop)
+         * @default {}
+         */
+        aliases: {
+          [key: string]: string;
+        };
+      };
     };
     InvokeRequest: {
       /**
@@ -13875,6 +16834,7 @@ export interface components {
       /** @enum {string} */
       response_cache: 'off' | 'exact' | 'semantic';
       cache_ttl_s: number | null;
+      pii_masking: boolean;
       updated_at: string | null;
       cache_stats: {
         exact_hits: number;
@@ -14069,6 +17029,128 @@ export interface components {
       mode: 'vector' | 'lexical' | 'hybrid';
       reranked: boolean;
     };
+    QuotaPlan: {
+      name: string;
+      description: string;
+      tokens_per_day: number | null;
+      tokens_per_month: number | null;
+      requests_per_day: number | null;
+      requests_per_month: number | null;
+      max_tokens: number | null;
+      built_in: boolean;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      updated_at: string;
+    };
+    QuotaStatus: {
+      /** @description QUOTAS_ENABLED: false means nothing is refused */
+      enabled: boolean;
+      tenant_id: string;
+      user_id: string | null;
+      tenant_plan: string;
+      user_plan: string | null;
+      max_tokens: number | null;
+      quotas: {
+        /** @enum {string} */
+        scope: 'tenant' | 'user';
+        /** @enum {string} */
+        metric: 'tokens' | 'requests';
+        /** @enum {string} */
+        period: 'day' | 'month';
+        plan: string;
+        limit: number | null;
+        used: number;
+        remaining: number | null;
+        top_up: number;
+        /**
+         * Format: date-time
+         * @example 2026-11-24T18:00:00.000Z
+         */
+        resets_at: string;
+      }[];
+    };
+    QuotaTopUp: {
+      id: string;
+      tenant_id: string;
+      user_id: string | null;
+      /** @enum {string} */
+      period: 'day' | 'month';
+      period_key: string;
+      tokens: number;
+      requests: number;
+      reason: string | null;
+      created_by: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      created_at: string;
+    };
+    ConfigDiffEntry: {
+      /** @enum {string} */
+      op: 'add' | 'remove' | 'replace';
+      /** @description RFC 6901 JSON Pointer into the document */
+      path: string;
+      from?: unknown;
+      value?: unknown;
+    };
+    ConfigVersion: {
+      version: number;
+      message: string;
+      author: {
+        id: string | null;
+        email: string | null;
+      };
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      created_at: string;
+      /** @enum {string} */
+      status: 'active' | 'canary' | 'inactive';
+      document: components['schemas']['RuntimeConfigDocument'];
+      /** @description Changes from the previous version (version 1: from the default) */
+      diff: components['schemas']['ConfigDiffEntry'][];
+    };
+    ConfigState: {
+      active_version: number | null;
+      canary: {
+        version: number;
+        percent: number;
+      } | null;
+      revision: number;
+      updated_by: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-24T18:00:00.000Z
+       */
+      updated_at: string;
+    };
+    Features: {
+      /** @description Each flag of the caller’s config: on or off */
+      data: {
+        [key: string]: boolean;
+      };
+      /** @description The config version that decided (null: default) */
+      config_version: number | null;
+      /** @enum {string} */
+      config_source: 'default' | 'active' | 'canary';
+      evaluations: {
+        key: string;
+        enabled: boolean;
+        /** @enum {string} */
+        reason: 'flag_off' | 'no_rules' | 'rule_match' | 'no_rule_matched';
+        rule_index: number | null;
+        rule_type: ('percentage' | 'ip' | 'tenants' | 'users') | null;
+      }[];
+    };
     Readiness: {
       /** @enum {string} */
       status: 'ok' | 'unavailable';
@@ -14094,6 +17176,81 @@ export interface components {
         kind: string;
       };
       uptime_s: number;
+    };
+    IpAllowlist: {
+      tenant_id: string;
+      entries: string[];
+      updated_at: string | null;
+    };
+    Usage: {
+      from: string;
+      to: string;
+      group_by: ('day' | 'model' | 'user' | 'api_key')[];
+      data: {
+        day?: string;
+        model?: string;
+        user_id?: string | null;
+        api_key_id?: string | null;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      }[];
+      totals: {
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      };
+    };
+    UsageAnalytics: {
+      from: string;
+      to: string;
+      totals: {
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+        error_rate: number;
+      };
+      top_users: {
+        user_id: string | null;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      }[];
+      cost_by_model: {
+        model: string;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+      }[];
+      by_day: {
+        day: string;
+        requests: number;
+        errors: number;
+        input_tokens: number;
+        output_tokens: number;
+        /** @description In the currency of the catalog prices (per 1M tokens) */
+        cost: number;
+        error_rate: number;
+      }[];
+      errors_by_code: {
+        code: string;
+        count: number;
+      }[];
     };
     WebhookSecret: {
       /** @constant */

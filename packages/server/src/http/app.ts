@@ -18,19 +18,25 @@ import { modelCatalogRoutes } from '../modules/gateway/model-catalog.routes.js';
 import { openAIRoutes } from '../modules/gateway/openai.routes.js';
 import { identityRoutes } from '../modules/identity/identity.routes.js';
 import { knowledgeBasesRoutes } from '../modules/knowledge/knowledge-bases.routes.js';
+import { quotasRoutes } from '../modules/quotas/quotas.routes.js';
+import { releaseRoutes } from '../modules/release/release.routes.js';
 import { systemRoutes } from '../modules/system/system.routes.js';
 import { sessionsRoutes } from '../modules/tasks/sessions.routes.js';
 import { tasksRoutes } from '../modules/tasks/tasks.routes.js';
+import { ipAllowlistRoutes } from '../modules/tenants/ip-allowlist.routes.js';
 import { tenantsRoutes } from '../modules/tenants/tenants.routes.js';
+import { usageRoutes } from '../modules/usage/usage.routes.js';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.js';
 import { realtimeSettings, registerRealtime } from '../realtime/realtime.routes.js';
 import { VERSION } from '../version.js';
 import { Authenticator } from './auth.js';
 import { handleError, handleNotFound } from './error-handler.js';
 import { documentIdempotencyKey, idempotencyPlugin } from './idempotency.js';
+import { installRateLimits } from './rate-limit.js';
 import { requestIdFor } from './request-id.js';
 import { AccessLogController } from './request-log.js';
 import { responseSerializerCompiler } from './serializer.js';
+import { enterRequest, installTelemetry } from './telemetry.js';
 import { installTextGuard, nulError, nulInUrl } from './text-guard.js';
 
 export interface BuildAppOptions {
@@ -63,13 +69,19 @@ export async function buildApp(
   // JSON only: Fastify's text/plain parser would let a wrong content type through to handlers.
   app.removeContentTypeParser('text/plain');
   installTextGuard(app);
+  // Before any route: routes capture the child logger factory that binds each request's trace ids.
+  installTelemetry(app, {
+    metrics: container.metrics,
+    tracing: container.tracing,
+    metricsToken: config.METRICS_TOKEN,
+  });
 
   // One synchronous hook for every request: cheaper than several async ones on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const nul = nulInUrl(request.url);
     if (nul) return done(nulError(nul, ''));
-    done(container.drain.admit(request, reply));
+    enterRequest(request, reply, done, container.drain.admit(request, reply));
   });
 
   await app.register(fastifySwagger, {
@@ -95,6 +107,7 @@ export async function buildApp(
         { name: 'knowledge-bases', description: 'Knowledge bases, documents, ingestion and search' },
         { name: 'files', description: 'Uploads, downloads and expiring download links' },
         { name: 'webhooks', description: 'The webhook signing secret and its rotation' },
+        { name: 'usage', description: 'Usage, analytics and quotas' },
       ],
       components: {
         securitySchemes: {
@@ -113,6 +126,8 @@ export async function buildApp(
 
   const services = container.services;
   const authn = new Authenticator({ auth: services.auth, apiKeys: services.apiKeys });
+  // Before everything on /v1: a refused request costs no body parsing, no idempotency claim, no handler.
+  installRateLimits(app, { limiter: services.rateLimiter, authn });
   // Before the routes: its hooks wrap every POST handler registered after it.
   await app.register(idempotencyPlugin, { idempotency: services.idempotency, authn });
   await app.register(systemRoutes, { readiness: services.readiness, status: services.status });
@@ -127,7 +142,15 @@ export async function buildApp(
   await app.register(auditRoutes, { audit: services.audit, authn });
   await app.register(openAIRoutes, { gateway: services.gateway, authn });
   await app.register(modelCatalogRoutes, { catalog: services.modelCatalog, authn });
+  await app.register(releaseRoutes, {
+    runtimeConfig: services.runtimeConfig,
+    features: services.features,
+    authn,
+  });
   await app.register(gatewaySettingsRoutes, { settings: services.gatewaySettings, authn });
+  await app.register(quotasRoutes, { quotas: services.quotas, authn });
+  await app.register(usageRoutes, { usage: services.usage, authn });
+  await app.register(ipAllowlistRoutes, { allowlist: services.ipAllowlist, authn });
   await app.register(conversationsRoutes, {
     conversations: services.conversations,
     authn,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidLastEventIdError } from '../errors.js';
+import { trackOpenStream } from './telemetry.js';
 
 /** One server-sent event. `data` may span lines: each line becomes its own `data:` field. */
 export interface SseEvent {
@@ -87,6 +88,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, options: O
   };
   const onClientGone = () => finish('The client closed the connection');
 
+  trackOpenStream(request, reply, 'sse');
   reply.hijack();
   const headers: Record<string, string | number | string[]> = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) {

@@ -1,6 +1,8 @@
+import { context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { LogCapture } from '../../test/support/app.js';
-import { createLogger, redactUrl } from './logger.js';
+import { createLogger, markCorrelated, redactUrl } from './logger.js';
+import { installContextManager } from './tracing.js';
 
 describe('logger redaction', () => {
   it.each([
@@ -121,5 +123,39 @@ describe('logger PII masking', () => {
       version: '1.2.3.4.5',
       order: 'ORD20231125138123456',
     });
+  });
+});
+
+describe('log correlation', () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const spanId = '00f067aa0ba902b7';
+  const active = () => trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.NONE });
+
+  it('adds the active trace and span ids to every line, and nothing outside a trace', async () => {
+    installContextManager();
+    const capture = new LogCapture();
+    const logger = createLogger({ level: 'info', destination: capture });
+    await context.with(active(), async () => {
+      await Promise.resolve();
+      logger.info({ step: 1 }, 'inside');
+      logger.child({ component: 'x' }).warn('child inside');
+    });
+    logger.info('outside');
+    expect(capture.lines[0]).toMatchObject({ step: 1, trace_id: traceId, span_id: spanId });
+    expect(capture.lines[1]).toMatchObject({ component: 'x', trace_id: traceId });
+    expect(capture.lines[2]).not.toHaveProperty('trace_id');
+  });
+
+  it('lets the fields of a line win, and does not repeat ids a correlated child already binds', () => {
+    installContextManager();
+    const capture = new LogCapture();
+    const logger = createLogger({ level: 'info', destination: capture });
+    context.with(active(), () => {
+      logger.info({ trace_id: 'explicit' }, 'own field');
+      markCorrelated(logger.child({ trace_id: 'bound', span_id: 'bound' })).info('bound');
+    });
+    expect(capture.lines[0]!.trace_id).toBe('explicit');
+    expect(capture.text.split('\n')[1]!.match(/"trace_id"/g)).toHaveLength(1);
+    expect(capture.lines[1]!.trace_id).toBe('bound');
   });
 });

@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { maskPiiInJson } from './pii.js';
 
@@ -64,6 +65,29 @@ export function redactUrl(url: string): string {
   return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
 }
 
+/** Set on a request's child logger whose bindings already carry `trace_id` and `span_id`. */
+const CORRELATED = Symbol('nexus.log.correlated');
+const NOTHING: Record<string, never> = Object.freeze({});
+
+/**
+ * Marks a child logger as carrying the trace ids in its bindings, so the mixin does not add them twice.
+ * @example const log = markCorrelated(logger.child({ request_id, trace_id, span_id }));
+ */
+export function markCorrelated<T extends object>(child: T): T {
+  (child as Record<symbol, unknown>)[CORRELATED] = true;
+  return child;
+}
+
+/**
+ * `trace_id` and `span_id` of the active OpenTelemetry context, for every line written while a request
+ * (or a span) is being handled: one AsyncLocalStorage read per line, nothing outside a request.
+ */
+function traceMixin(_object: object, _level: number, logger: object): Record<string, unknown> {
+  if ((logger as Record<symbol, unknown>)[CORRELATED]) return NOTHING;
+  const spanContext = trace.getSpanContext(context.active());
+  return spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : NOTHING;
+}
+
 export interface LoggerOptions {
   level: string;
   destination?: DestinationStream;
@@ -75,6 +99,9 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
       level,
       base: { service: 'nexus' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Log correlation (docs/observability.md#log-correlation); the line's own fields win over the mixin's.
+      mixin: traceMixin,
+      mixinMergeStrategy: (line, mixed) => (mixed === NOTHING ? line : Object.assign(mixed, line)),
       // Top-level paths only (cheap, and they also cover child bindings); nested secrets are handled at
       // write time by redactSecrets below.
       redact: {

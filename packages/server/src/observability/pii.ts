@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { BlockList, isIPv6 } from 'node:net';
 
 /**
  * Detection and masking of personal data (PII) in free text: Chinese mobile numbers, Chinese resident ID
@@ -61,6 +61,20 @@ const IPV4_RE = new RegExp(
   'g',
 );
 const DIGIT_RE = /\d/;
+
+/**
+ * Addresses that identify no one: loopback (127.0.0.0/8, ::1) and unspecified (0.0.0.0, ::). They show up
+ * in start-up lines (`listening on http://127.0.0.1:8080`) and health output; masking them hides useful
+ * facts and protects nothing.
+ */
+const NOT_PERSONAL = new BlockList();
+NOT_PERSONAL.addSubnet('127.0.0.0', 8, 'ipv4');
+NOT_PERSONAL.addAddress('0.0.0.0', 'ipv4');
+NOT_PERSONAL.addAddress('::1', 'ipv6');
+NOT_PERSONAL.addAddress('::', 'ipv6');
+
+const personalIpv4 = (value: string) => !NOT_PERSONAL.check(value, 'ipv4');
+const personalIpv6 = (value: string) => !NOT_PERSONAL.check(value, 'ipv6');
 
 /** Chinese province-level region codes: the first two digits of a resident ID. */
 const PROVINCES = new Set([
@@ -222,7 +236,7 @@ function scanIpv6(text: string, out: PiiMatch[]): void {
       (start > 0 && V6_GLUE.test(text[start - 1]!)) ||
       (end < text.length && /[0-9A-Za-z_:]/.test(text[end]!));
     if (!glued && value.length <= 45 && /[0-9A-Fa-f]/.test(value) && isIPv6(value)) {
-      out.push({ kind: 'ip', start, end, value });
+      if (personalIpv6(value)) out.push({ kind: 'ip', start, end, value });
       colon = text.indexOf(':', end);
     } else colon = next;
   }
@@ -274,7 +288,7 @@ export function detectPii(text: string, options: PiiOptions = {}): PiiMatch[] {
     if (kinds.includes('id_card')) scan(ID_CARD_RE, text, 'id_card', out, isValidChineseId);
     if (kinds.includes('bank_card')) scan(BANK_CARD_RE, text, 'bank_card', out, isValidBankCard);
     if (kinds.includes('phone')) scan(PHONE_RE, text, 'phone', out);
-    if (kinds.includes('ip') && text.includes('.')) scan(IPV4_RE, text, 'ip', out);
+    if (kinds.includes('ip') && text.includes('.')) scan(IPV4_RE, text, 'ip', out, personalIpv4);
   }
   if (hasAt && kinds.includes('email')) scanEmails(text, out);
   if (hasColon && kinds.includes('ip')) scanIpv6(text, out);

@@ -2,6 +2,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { type Authenticator, TENANT_HEADER } from '../http/auth.js';
+import { traceIdOf, trackOpenStream } from '../http/telemetry.js';
 import type { ConversationsService } from '../modules/conversations/conversations.service.js';
 import type { RepliesService } from '../modules/conversations/replies.service.js';
 import type { Logger } from '../observability/logger.js';
@@ -73,13 +74,17 @@ export async function registerRealtime(app: FastifyInstance, options: RealtimeOp
             userAgent: request.headers['user-agent'] ?? null,
             requestId: request.id,
           }),
-        logger: logger.child({ request_id: request.id }),
+        logger: logger.child({ request_id: request.id, trace_id: traceIdOf(request) }),
         settings,
       },
       { ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id },
     );
     sessions.add(session);
-    socket.once('close', () => sessions.delete(session));
+    const streamClosed = trackOpenStream(request, undefined, 'websocket');
+    socket.once('close', () => {
+      sessions.delete(session);
+      streamClosed();
+    });
     // Credentials on the upgrade request (Authorization / x-api-key / X-Nexus-Tenant) are verified by the
     // same Authenticator as every HTTP route; without them the client has to send an `auth` event.
     session.start(async () => {

@@ -134,6 +134,7 @@ describe('opting in', () => {
       tenant_id: a.tenantId,
       response_cache: 'off',
       cache_ttl_s: null,
+      pii_masking: false,
       updated_at: null,
       cache_stats: { exact_hits: 0, semantic_hits: 0, misses: 0 },
     });

@@ -35,6 +35,10 @@ beforeAll(async () => {
     GATEWAY_MAX_RETRIES: '0',
     NEXUS_ADMIN_EMAIL: ADMIN_EMAIL,
     NEXUS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // Small enough to exhaust in a test; only the API key made for that test is limited by it.
+    RATE_LIMIT_KEY_PER_MINUTE: '10',
+    // Only pub/sub can explain a change seen on B within a second.
+    RUNTIME_CONFIG_POLL_MS: '60000',
   };
   // One after the other: the first runs the migrations and creates the admin, as a deploy's migration
   // Job would; the second finds both done.
@@ -91,6 +95,18 @@ async function register(base: string): Promise<User> {
     tenantId: response.json.tenant_id,
     userId: response.json.user_id,
   };
+}
+
+async function adminAuth(base: string): Promise<Record<string, string>> {
+  const login = await call(
+    base,
+    'POST',
+    '/v1/auth/login',
+    {},
+    { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+  );
+  expect(login.status, JSON.stringify(login.json)).toBe(200);
+  return { authorization: `Bearer ${login.json.access_token}` };
 }
 
 /** Polls `check` every 25 ms until it is true or `withinMs` has passed; answers how long it took. */
@@ -157,5 +173,85 @@ describe('two Nexus processes on one PostgreSQL and one Redis', () => {
       (m) => m.role === 'assistant',
     );
     expect(assistants).toEqual([expect.objectContaining({ content: PACED_TEXT, status: 'completed' })]);
+  });
+
+  it('share one rate limit: an API key limited to 10 a minute gets 10 answers across both, then 429', async () => {
+    const user = await register(a.url);
+    const key = await call(a.url, 'POST', '/v1/api-keys', user.auth, {
+      name: 'limited',
+      scopes: ['chat:read'],
+    });
+    expect(key.status, JSON.stringify(key.json)).toBe(201);
+    const headers = { 'x-api-key': key.json.secret as string };
+    const answers: { status: number; remaining: string | null; code?: string }[] = [];
+    for (let i = 0; i < 14; i++) {
+      const response = await call(i % 2 === 0 ? a.url : b.url, 'GET', '/v1/models', headers);
+      answers.push({
+        status: response.status,
+        remaining: response.headers.get('x-ratelimit-remaining'),
+        ...(response.status === 429 ? { code: response.json.error.code } : {}),
+      });
+    }
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(10);
+    // The remaining count falls across the two processes: one bucket, not one per process.
+    expect(answers.slice(0, 10).map((r) => Number(r.remaining))).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(answers.slice(10)).toEqual(
+      Array.from({ length: 4 }, () => ({ status: 429, remaining: '0', code: 'rate_limited' })),
+    );
+  });
+
+  it('share one quota: 12 calls at once, half on each, on a budget of 4 requests let exactly 4 through', async () => {
+    const admin = await adminAuth(a.url);
+    const user = await register(b.url);
+    const plan = await call(a.url, 'POST', '/v1/admin/plans', admin, {
+      name: 'ops-four',
+      requests_per_day: 4,
+    });
+    expect(plan.status, JSON.stringify(plan.json)).toBe(201);
+    const assigned = await call(b.url, 'PUT', `/v1/admin/tenants/${user.tenantId}/plan`, admin, {
+      plan: 'ops-four',
+    });
+    expect(assigned.status, JSON.stringify(assigned.json)).toBe(200);
+    const body = { model: 'local', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 8 };
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        call(i % 2 === 0 ? a.url : b.url, 'POST', '/v1/chat/completions', user.auth, body),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(4);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(8);
+    expect(results.filter((r) => r.status === 429).map((r) => r.json.error.code)).toEqual(
+      Array.from({ length: 8 }, () => 'quota_exceeded'),
+    );
+    const status = await call(a.url, 'GET', '/v1/quotas', user.auth);
+    expect(status.status).toBe(200);
+    expect(JSON.stringify(status.json)).toContain('"used":4');
+  });
+
+  it('a config rollback on A is what B serves within a second', async () => {
+    const admin = await adminAuth(a.url);
+    const user = await register(b.url);
+    const version = async (enabled: boolean) => {
+      const created = await call(a.url, 'POST', '/v1/admin/config/versions', admin, {
+        document: { flags: { 'new-composer': { enabled, rules: [] } } },
+        message: enabled ? 'turn the new composer on' : 'turn it off',
+      });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      return created.json.version as number;
+    };
+    const on = await version(true);
+    const off = await version(false);
+    const flagOnB = async () =>
+      (await call(b.url, 'GET', '/v1/me/features', user.auth)).json.data['new-composer'];
+    expect((await call(a.url, 'POST', `/v1/admin/config/versions/${on}/activate`, admin)).status).toBe(200);
+    await within(1_000, async () => (await flagOnB()) === true);
+    expect((await call(a.url, 'POST', `/v1/admin/config/versions/${off}/activate`, admin)).status).toBe(200);
+    await within(1_000, async () => (await flagOnB()) === false);
+    // The rollback: version `on` again, activated on A, served by B.
+    expect((await call(a.url, 'POST', `/v1/admin/config/versions/${on}/activate`, admin)).status).toBe(200);
+    await within(1_000, async () => (await flagOnB()) === true);
+    const active = await call(b.url, 'GET', '/v1/admin/config/active', admin);
+    expect(active.json.state).toMatchObject({ active_version: on, canary: null });
   });
 });

@@ -160,6 +160,20 @@ const PROBES: Probe[] = [
     control: '/v1/tenants/{tenant}/gateway-settings',
   },
   {
+    resource: 'ip allowlist',
+    seed: async ({ a, asA }) => {
+      // Tests call from 127.0.0.1: A's owner stays allowed in.
+      await asA('PUT', `/v1/tenants/${a.tenantId}/ip-allowlist`, { entries: ['127.0.0.0/8', '::1'] });
+      return { tenant: a.tenantId };
+    },
+    routes: [
+      { method: 'GET', url: '/v1/tenants/{tenant}/ip-allowlist' },
+      { method: 'PUT', url: '/v1/tenants/{tenant}/ip-allowlist', payload: { entries: [] } },
+    ],
+    lists: [],
+    control: '/v1/tenants/{tenant}/ip-allowlist',
+  },
+  {
     resource: 'conversation',
     seed: async ({ asA }) => {
       // Imported, so it has a tree: a user message, an assistant reply and a regenerated sibling.
@@ -331,6 +345,22 @@ const PROBES: Probe[] = [
     lists: [{ url: '/v1/tasks', id: 'task' }],
     control: '/v1/tasks/{task}',
   },
+  {
+    resource: 'quotas and usage',
+    // A's usage is the metering of the seeds above (the task's chat call); quotas are per tenant and user.
+    seed: async ({ a }) => ({ tenant: a.tenantId, user: a.userId }),
+    routes: [
+      { method: 'GET', url: '/v1/tenants/{tenant}/quotas' },
+      { method: 'GET', url: '/v1/tenants/{tenant}/quotas?user_id={user}' },
+      { method: 'PUT', url: '/v1/tenants/{tenant}/members/{user}/plan', payload: { plan: 'vip' } },
+    ],
+    lists: [
+      { url: '/v1/quotas', id: 'tenant' },
+      { url: '/v1/usage?group_by=user,api_key', id: 'user' },
+      { url: '/v1/usage/analytics', id: 'user' },
+    ],
+    control: '/v1/tenants/{tenant}/quotas?user_id={user}',
+  },
 ];
 
 const fill = (template: string, values: Record<string, string>) =>
@@ -446,6 +476,7 @@ describe('tenant isolation on PostgreSQL', () => {
       'user',
       'sessions',
       'tenant_gateway_settings',
+      'tenant_ip_allowlists',
       'conversations',
       'messages',
       'files',

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
@@ -43,6 +44,8 @@ export async function createTestApp(
     cache?: Cache;
     mailer?: Mailer;
     fetch?: typeof fetch;
+    /** Records the app's spans here (e.g. an `InMemorySpanExporter`). */
+    spanExporter?: SpanExporter;
   } & BuildAppOptions = {},
 ): Promise<TestApp> {
   // Files (uploads, the spool) go to a fresh folder removed on close, never to the repository's ./data.
@@ -64,6 +67,7 @@ export async function createTestApp(
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.mailer ? { mailer: options.mailer } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   const app = await buildApp(container, options.register ? { register: options.register } : {});
   return {

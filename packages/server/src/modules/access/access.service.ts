@@ -42,6 +42,11 @@ export class AccessService {
       roles: RolesRepository;
       cache?: Cache;
       memoTtlMs?: number;
+      /**
+       * The tenant IP allowlist (modules/tenants/ip-allowlist.ts): checked on every `require` of a request
+       * with a client address; platform administrators are exempt so an operator can always recover a tenant.
+       */
+      ipGuard?: { check(tenantId: string, ip: string): Promise<void> };
     },
   ) {}
 
@@ -76,6 +81,9 @@ export class AccessService {
   async require(ctx: RequestContext, tenantId: string, permission: Permission): Promise<void> {
     const principal = requirePrincipal(ctx);
     const granted = await this.permissionsIn(principal, tenantId);
+    // After membership (a non-member still gets 404); background work (no address) is not checked.
+    if (this.deps.ipGuard && ctx.ip !== '' && !(principal.kind === 'user' && principal.isPlatformAdmin))
+      await this.deps.ipGuard.check(tenantId, ctx.ip);
     if (granted.has(permission)) return;
     if (principal.kind === 'api_key' && !principal.scopes.includes(permission)) {
       throw new InsufficientScopeError(`This API key lacks the ${permission} scope`, {

@@ -1,4 +1,4 @@
-import { NotFoundError, UnauthorizedError, ValidationError } from '../../errors.js';
+import { NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Executor } from '../../platform/db/transaction.js';
@@ -118,7 +118,8 @@ export class ApiKeysService {
       throw new InvalidApiKeyError('The API key is invalid');
     const hash = hashSecret(secret);
     let cached: CachedKey | null = null;
-    const raw = await this.deps.cache.get(cacheKey(hash));
+    // The cache only spares a query: while Redis is unreachable, keys are checked in the database.
+    const raw = await this.deps.cache.get(cacheKey(hash)).catch(unavailableAs(null));
     if (raw) cached = JSON.parse(raw) as CachedKey;
     else {
       const row = await this.deps.keys.findBySecretHash(this.deps.db, hash);
@@ -132,7 +133,9 @@ export class ApiKeysService {
         revoked: row.revoked_at !== null,
         creator_active: row.creator_status === 'active',
       };
-      await this.deps.cache.set(cacheKey(hash), JSON.stringify(cached), CACHE_TTL_MS);
+      await this.deps.cache
+        .set(cacheKey(hash), JSON.stringify(cached), CACHE_TTL_MS)
+        .catch(unavailableAs(undefined));
     }
     if (cached.revoked) throw new InvalidApiKeyError('The API key has been revoked');
     if (cached.expires_at && new Date(cached.expires_at).getTime() <= Date.now())
@@ -165,4 +168,12 @@ export class ApiKeysService {
       .touch(this.deps.db, [keyId], new Date(now))
       .catch(() => this.lastTouched.delete(keyId));
   }
+}
+
+/** A cache call's fallback while the cache is unreachable (`service_unavailable`); other errors go on. */
+function unavailableAs<T>(fallback: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof ServiceUnavailableError) return fallback;
+    throw error;
+  };
 }

@@ -86,8 +86,19 @@ export interface RepliesSettings extends ReplyRunnerSettings {
  * the tenant still has; deleted ones are skipped) for `query`, best first.
  */
 export interface KnowledgeRetriever {
-  retrieve(tenantId: string, knowledgeBaseIds: readonly string[], query: string): Promise<RetrievedSource[]>;
+  retrieve(
+    tenantId: string,
+    knowledgeBaseIds: readonly string[],
+    query: string,
+    options?: { topK?: number | undefined },
+  ): Promise<RetrievedSource[]>;
 }
+
+/**
+ * Runtime-config defaults for a user's turn (docs/runtime-config.md): the system prompt of conversations
+ * that set none, and how many chunks retrieval takes (null: each knowledge base's own `top_k`).
+ */
+export type ReplyDefaults = (owner: Owner) => { systemPrompt: string | null; ragTopK: number | null };
 
 export interface ReplyOptions {
   /** Generation parameters on top of the conversation's (temperature, max_tokens, ...). */
@@ -154,6 +165,8 @@ export class RepliesService {
       contextWindow: (tenantId: string, model: string) => number | undefined;
       /** Retrieval for conversations with knowledge bases; without it their turns get no sources. */
       knowledge?: KnowledgeRetriever | undefined;
+      /** Runtime-config defaults (default system prompt, retrieval top_k); absent: none. */
+      replyDefaults?: ReplyDefaults | undefined;
       cache: Cache;
       log: EventLog;
       logger: Logger;
@@ -494,7 +507,7 @@ export class RepliesService {
   private async reply(
     ctx: RequestContext,
     owner: Owner,
-    conversation: ConversationRow,
+    stored: ConversationRow,
     plan: {
       branch: MessageRow[];
       parentId: string | null;
@@ -503,12 +516,18 @@ export class RepliesService {
     },
   ): Promise<ReplyHandle> {
     const { tenantId } = owner;
+    const defaults = this.deps.replyDefaults?.(owner);
+    // The runtime config's default system prompt stands in for a conversation that sets none.
+    const conversation =
+      defaults?.systemPrompt && !stored.system_prompt
+        ? { ...stored, system_prompt: defaults.systemPrompt }
+        : stored;
     const conversationId = conversation.id;
     const params = { ...conversation.params, ...(plan.options.params ?? {}) };
     const userMessageId = plan.newUserContent === null ? plan.parentId! : newId('msg');
     const question = plan.newUserContent ?? plan.branch.find((m) => m.id === userMessageId)?.content ?? '';
     const contextWindow = this.windowOf(tenantId, conversation);
-    const sources = await this.sourcesFor(tenantId, conversation, question, contextWindow);
+    const sources = await this.sourcesFor(tenantId, conversation, question, contextWindow, defaults?.ragTopK);
     const fitted = this.fit(
       conversation,
       contextWindow,
@@ -679,11 +698,17 @@ export class RepliesService {
     conversation: ConversationRow,
     question: string,
     contextWindow: number,
+    topK?: number | null,
   ): Promise<KnowledgeContext | null> {
     const kbIds = conversation.knowledge_base_ids ?? [];
     if (kbIds.length === 0 || !this.deps.knowledge || question.trim() === '') return null;
     const budget = Math.min(this.deps.settings.knowledgeMaxTokens, Math.floor(contextWindow / 4));
-    const retrieved = await this.deps.knowledge.retrieve(tenantId, kbIds, question);
+    const retrieved = await this.deps.knowledge.retrieve(
+      tenantId,
+      kbIds,
+      question,
+      topK ? { topK } : undefined,
+    );
     return knowledgeContext(retrieved, budget);
   }
 

@@ -18,7 +18,7 @@ export class GatewaySettingsRepository {
   async put(
     db: Executor,
     tenantId: string,
-    settings: Pick<GatewaySettingsRow, 'response_cache' | 'cache_ttl_s'>,
+    settings: Pick<GatewaySettingsRow, 'response_cache' | 'cache_ttl_s' | 'pii_masking'>,
   ): Promise<GatewaySettingsRow> {
     return db
       .insertInto('tenant_gateway_settings')

@@ -14,6 +14,7 @@ const settingsSchema = z
     tenant_id: z.string(),
     response_cache: z.enum(CACHE_MODES),
     cache_ttl_s: z.number().int().nullable(),
+    pii_masking: z.boolean(),
     updated_at: timestamp.nullable(),
     cache_stats: z.object({
       exact_hits: z.number().int(),
@@ -27,6 +28,7 @@ const view = (tenantId: string, s: GatewaySettings & { cache_stats: CacheStats }
   tenant_id: tenantId,
   response_cache: s.response_cache,
   cache_ttl_s: s.cache_ttl_s,
+  pii_masking: s.pii_masking,
   updated_at: iso(s.updated_at),
   cache_stats: s.cache_stats,
 });
@@ -71,6 +73,8 @@ export const gatewaySettingsRoutes: FastifyPluginAsyncZod<GatewaySettingsRoutesO
             response_cache: z.enum(CACHE_MODES),
             /** Absent or null: the platform default (GATEWAY_CACHE_TTL_S). */
             cache_ttl_s: z.number().int().min(1).max(MAX_CACHE_TTL_S).nullable().optional(),
+            /** Mask PII in prompts sent to providers and restore it in replies; absent: unchanged. */
+            pii_masking: z.boolean().optional(),
           })
           .strict(),
         response: { 200: settingsSchema, ...authErrorResponses },
@@ -82,6 +86,7 @@ export const gatewaySettingsRoutes: FastifyPluginAsyncZod<GatewaySettingsRoutesO
         await settings.put(await authn.required(request), request.params.id, {
           response_cache: request.body.response_cache,
           cache_ttl_s: request.body.cache_ttl_s ?? null,
+          ...(request.body.pii_masking === undefined ? {} : { pii_masking: request.body.pii_masking }),
         }),
       ),
   );

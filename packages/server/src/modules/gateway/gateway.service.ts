@@ -14,9 +14,11 @@ import { countTokens, PromptTokens } from '../../providers/llm/token-count.js';
 import type { AccessService } from '../access/access.service.js';
 import type { Permission } from '../access/permissions.js';
 import type { RequestContext } from '../access/principal.js';
+import type { QuotaRequest, QuotaTicket } from '../quotas/quota.service.js';
 import { imageSizesOf, type ModelKind } from './catalog.js';
 import type { GatewaySettingsService } from './gateway-settings.service.js';
 import type { ModelRegistry } from './model-registry.js';
+import { maskPrompt, restorePii } from './prompt-masking.js';
 import type { CachedCompletion, CacheLookup, CacheMode, ResponseCache } from './response-cache.js';
 import { type Deployment, linkedSignal, type RoutedModel, type RouteReport, type Router } from './router.js';
 import type { UsageMeter } from './usage-meter.js';
@@ -141,7 +143,16 @@ export class GatewayService {
       router: Router;
       meter: UsageMeter;
       responseCache?: { cache: ResponseCache; settings: Pick<GatewaySettingsService, 'cachePolicy'> };
+      /** The tenant's `pii_masking` setting: prompts leave with placeholders, replies come back restored. */
+      piiMasking?: Pick<GatewaySettingsService, 'piiMasking'>;
       media?: MediaLimits;
+      /**
+       * Quotas (modules/quotas): every chat, `POST /v1/embeddings`, image and speech call reserves against
+       * the caller's budgets before it is routed and settles after. Absent (`QUOTAS_ENABLED=false`): unchecked.
+       */
+      quotas?: { reserve(request: QuotaRequest): Promise<QuotaTicket> };
+      /** The runtime config's model aliases for the caller (release module); absent: names route as sent. */
+      modelAlias?: (ctx: RequestContext, name: string) => string;
     },
   ) {}
 
@@ -180,9 +191,10 @@ export class GatewayService {
   ): Promise<ModelInfo['kind'] | undefined> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, permission);
-    const entry = this.deps.registry.list(tenantId).find((m) => m.spec.name === name);
+    const routed = this.routedName(ctx, name);
+    const entry = this.deps.registry.list(tenantId).find((m) => m.spec.name === routed);
     if (entry) return entry.spec.kind;
-    return (await this.deps.registry.upstreamModels()).includes(name) ? 'chat' : undefined;
+    return (await this.deps.registry.upstreamModels()).includes(routed) ? 'chat' : undefined;
   }
 
   /**
@@ -197,15 +209,42 @@ export class GatewayService {
   ): Promise<ChatRun> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, permission);
-    const plan = this.deps.router.plan(input.model, tenantId);
+    const plan = this.deps.router.plan(this.routedName(ctx, input.model), tenantId);
     const first = plan[0]!;
     if (first.spec.kind !== 'chat') throw wrongKind(input.model, first.spec.kind, 'chat');
     const promptTokens = new PromptTokens(input.messages);
     checkContext(first, promptTokens, input.params);
+    const quota = this.deps.quotas
+      ? await this.reserveQuota(ctx, tenantId, promptTokens.exact(), askedOutput(input.params), true)
+      : undefined;
+    try {
+      return await this.startChat(ctx, tenantId, input, signal, plan, promptTokens, quota);
+    } catch (error) {
+      await quota?.release();
+      throw error;
+    }
+  }
 
+  /** The rest of {@link chat}, once the call is authorised and its quota reserved. */
+  private async startChat(
+    ctx: RequestContext,
+    tenantId: string,
+    asked: ChatInput,
+    signal: AbortSignal,
+    plan: RoutedModel[],
+    promptTokens: PromptTokens,
+    quota: QuotaTicket | undefined,
+  ): Promise<ChatRun> {
+    // A plan's max_tokens cap applies to a request that named none (the reservation counted on it).
+    const input: ChatInput =
+      quota?.maxTokens != null
+        ? { ...asked, params: { ...asked.params, max_tokens: quota.maxTokens } }
+        : asked;
     const startedAt = performance.now();
     const report = newReport(input.model);
-    const lookup = await this.lookupCache(tenantId, input, signal);
+    // Keyed by the model the call is routed to, so retargeting a runtime-config alias never serves the
+    // old target's answers.
+    const lookup = await this.lookupCache(tenantId, { ...asked, model: plan[0]!.spec.name }, signal);
     if (lookup?.hit) {
       // Metered like any call, marked cached; no deployment served it, so it costs nothing.
       return {
@@ -221,19 +260,25 @@ export class GatewayService {
           promptTokens,
           signal,
           cached: true,
+          quota,
         }),
       };
     }
-    const parts = this.deps.router.streamChat(
+    // Masked only on the way to a provider: the response cache and metering see the real conversation.
+    const masked = (await this.deps.piiMasking?.piiMasking(tenantId))
+      ? maskPrompt(input.messages)
+      : undefined;
+    const upstream = this.deps.router.streamChat(
       plan,
       (routed, deployment) => ({
         model: deployment.spec.model === '*' ? routed.spec.name : deployment.spec.model,
-        messages: input.messages,
+        messages: masked?.messages ?? input.messages,
         params: input.params,
       }),
       { signal, estimateTokens: () => promptTokens.exact() + requestedOutput(input.params), report },
     );
-    const metered = this.metered(parts, { ctx, tenantId, startedAt, report, promptTokens, signal });
+    const parts = masked?.vault ? restorePii(upstream, masked.vault) : upstream;
+    const metered = this.metered(parts, { ctx, tenantId, startedAt, report, promptTokens, signal, quota });
     return {
       id: `chatcmpl-${newId('call').slice(5)}`,
       created: Math.floor(Date.now() / 1000),
@@ -273,7 +318,25 @@ export class GatewayService {
   ): Promise<{ model: string; vectors: number[][]; usage: Usage }> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, 'chat:write');
-    return this.embedForTenant(tenantId, input, signal, ctx);
+    // Counted against quotas here, not in embedForTenant: Nexus's own embeddings (knowledge-base
+    // ingestion and search, the semantic cache) are metered but never refused for a budget.
+    const quota = this.deps.quotas
+      ? await this.reserveQuota(
+          ctx,
+          tenantId,
+          input.input.reduce((n, text) => n + countTokens(text), 0),
+          undefined,
+          false,
+        )
+      : undefined;
+    try {
+      const result = await this.embedForTenant(tenantId, input, signal, ctx);
+      await quota?.settle(result.usage.inputTokens);
+      return result;
+    } catch (error) {
+      await quota?.release();
+      throw error;
+    }
   }
 
   /**
@@ -289,7 +352,7 @@ export class GatewayService {
     signal: AbortSignal,
     ctx: RequestContext,
   ): Promise<{ model: string; vectors: number[][]; usage: Usage }> {
-    const plan = this.deps.router.plan(input.model, tenantId);
+    const plan = this.deps.router.plan(this.routedName(ctx, input.model), tenantId);
     const first = plan[0]!;
     if (first.spec.kind !== 'embedding' && !first.passthrough)
       throw wrongKind(input.model, first.spec.kind, 'embedding');
@@ -512,6 +575,11 @@ export class GatewayService {
     return plan;
   }
 
+  /** The model a chat or embedding request for `name` is routed to: the runtime config's alias, if any. */
+  private routedName(ctx: RequestContext, name: string): string {
+    return this.deps.modelAlias?.(ctx, name) ?? name;
+  }
+
   private planFor(name: string, tenantId: string, kind: ModelKind): RoutedModel[] {
     const plan = this.deps.router.plan(name, tenantId);
     const first = plan[0]!;
@@ -536,6 +604,7 @@ export class GatewayService {
       run: (model: LanguageModel, upstreamModel: string, signal: AbortSignal) => Promise<T>;
     },
   ): Promise<{ value: T; model: string; provider: string }> {
+    const quota = await this.reserveQuota(ctx, tenantId, call.estimate, undefined, false);
     const startedAt = performance.now();
     const report = newReport(plan[0]!.spec.name);
     try {
@@ -552,9 +621,12 @@ export class GatewayService {
         },
         { signal, estimateTokens: () => call.estimate, report },
       );
-      this.meter(ctx, tenantId, endpoint, report, call.usage(value), startedAt, 'success');
+      const usage = call.usage(value);
+      this.meter(ctx, tenantId, endpoint, report, usage, startedAt, 'success');
+      await quota?.settle(usage.inputTokens + usage.outputTokens);
       return { value, model: report.model, provider: report.deployment?.spec.provider ?? 'unknown' };
     } catch (error) {
+      await quota?.release();
       this.meter(
         ctx,
         tenantId,
@@ -580,6 +652,7 @@ export class GatewayService {
       promptTokens: PromptTokens;
       signal: AbortSignal;
       cached?: boolean;
+      quota?: QuotaTicket | undefined;
     },
   ): AsyncIterable<StreamPart> {
     let usage: Usage | undefined;
@@ -621,7 +694,30 @@ export class GatewayService {
         failure,
         run.cached,
       );
+      // A call that failed before anything came back gives its reservation back; anything else is
+      // charged what it used (a cancelled stream: the part that was produced).
+      // Sent now, not awaited: the answer does not wait for the bookkeeping (the ticket logs a failure,
+      // and shutdown waits for it through QuotaService.settled).
+      if (status === 'error' && run.report.firstPartAt === undefined) void run.quota?.release();
+      else void run.quota?.settle(counted.inputTokens + counted.outputTokens);
     }
+  }
+
+  /** Reserves the call against the caller's quotas (undefined when quotas are off). */
+  private reserveQuota(
+    ctx: RequestContext,
+    tenantId: string,
+    inputTokens: number,
+    requestedOutputTokens: number | undefined,
+    generates: boolean,
+  ): Promise<QuotaTicket> | undefined {
+    return this.deps.quotas?.reserve({
+      tenantId,
+      userId: ctx.principal?.userId ?? null,
+      inputTokens,
+      requestedOutputTokens,
+      generates,
+    });
   }
 
   private meter(
@@ -738,6 +834,12 @@ async function* storedWhenComplete(
   }
   if (signal.aborted || calledTools || !usage || (finish !== 'stop' && finish !== 'length')) return;
   await store({ text, finishReason: finish, usage });
+}
+
+/** The output tokens a chat request asked for (`max_completion_tokens` or `max_tokens`), if it named any. */
+function askedOutput(params: Record<string, unknown>): number | undefined {
+  const value = params.max_completion_tokens ?? params.max_tokens;
+  return typeof value === 'number' ? value : undefined;
 }
 
 function requestedOutput(params: Record<string, unknown>): number {

@@ -12,6 +12,7 @@ import {
 } from '../../errors.js';
 import type { Authenticator } from '../../http/auth.js';
 import { handleOpenAIError, openAIErrorBody } from '../../http/openai-errors.js';
+import { traceIdOf, trackOpenStream } from '../../http/telemetry.js';
 import { type ChatMessage, collect, type StreamPart } from '../../providers/llm/language-model.js';
 import { LOCAL_IMAGE_MODEL, MODEL_KINDS } from './catalog.js';
 import type { ChatRun, GatewayService } from './gateway.service.js';
@@ -547,13 +548,16 @@ async function streamChat(
 ): Promise<FastifyReply> {
   const iterator = run.parts[Symbol.asyncIterator]();
   let next = await iterator.next();
+  trackOpenStream(request, reply, 'sse');
   reply.hijack();
   const raw = reply.raw;
+  const traceId = traceIdOf(request);
   raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
     'x-request-id': request.id,
+    ...(traceId ? { 'x-trace-id': traceId } : {}),
     'x-accel-buffering': 'no',
     ...(run.cache === 'off' ? {} : { 'x-nexus-cache': run.cache }),
   });

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanKind } from '@opentelemetry/api';
 import { AppError, NotFoundError, ServiceUnavailableError } from '../../errors.js';
+import type { Tracing } from '../../observability/tracing.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { ChatRequest, LanguageModel, StreamPart } from '../../providers/llm/language-model.js';
 import { UpstreamError } from '../../providers/llm/language-model.js';
@@ -102,6 +104,8 @@ export class Router {
       /** The model `name` as `tenantId` sees it (its own catalog entries first). */
       resolve: (name: string, tenantId?: string) => RoutedModel | undefined;
       random?: () => number;
+      /** A client span per provider attempt (for a stream: until its first part arrived). */
+      tracing?: Tracing;
     },
   ) {}
 
@@ -219,7 +223,19 @@ export class Router {
         options.report.attempts++;
         d.inFlight++;
         try {
-          const result = await run(routed, d, total);
+          const result = this.deps.tracing
+            ? await this.deps.tracing.inSpan(
+                `gen_ai ${routed.spec.name}`,
+                {
+                  'gen_ai.request.model': routed.spec.name,
+                  'gen_ai.provider.name': d.spec.provider,
+                  'nexus.deployment': d.id,
+                  'nexus.attempt': attempt,
+                },
+                () => run(routed, d, total),
+                SpanKind.CLIENT,
+              )
+            : await run(routed, d, total);
           d.breaker.onSuccess();
           return result;
         } catch (error) {

@@ -31,9 +31,18 @@ export class UsageMeter {
   private flushing: Promise<void> | undefined;
   private dropped = 0;
 
-  constructor(private readonly deps: { db: Executor; logger: Logger; settings: UsageMeterSettings }) {}
+  constructor(
+    private readonly deps: {
+      db: Executor;
+      logger: Logger;
+      settings: UsageMeterSettings;
+      /** Sees every call as it is recorded (the Prometheus LLM metrics); must be cheap and not throw. */
+      observer?: (call: LlmCallRecord) => void;
+    },
+  ) {}
 
   record(call: LlmCallRecord): void {
+    this.deps.observer?.(call);
     this.buffer.push(call);
     const { batchSize, maxBuffered, flushIntervalMs } = this.deps.settings;
     if (this.buffer.length > maxBuffered) {

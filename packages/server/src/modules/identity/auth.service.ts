@@ -1,4 +1,10 @@
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Cache } from '../../platform/cache/cache.js';
@@ -258,7 +264,7 @@ export class AuthService {
   /** Resolves an access token to a principal; a revoked session fails here at once, on every instance. */
   async authenticateAccessToken(token: string): Promise<Principal> {
     const claims = await this.deps.tokens.verifyAccessToken(token);
-    if (await this.deps.cache.get(revokedKey(claims.sid)))
+    if (await this.isRevoked(claims.sid))
       throw new SessionRevokedError('This session has been revoked; log in again');
     return { kind: 'user', userId: claims.sub, sessionId: claims.sid, isPlatformAdmin: claims.adm };
   }
@@ -450,6 +456,21 @@ export class AuthService {
       });
     }
     return revoked;
+  }
+
+  /**
+   * Whether a session's access tokens are blocked: the shared cache answers in the normal case. While the
+   * cache (Redis) is unreachable, the sessions table — where every revocation is written first — answers
+   * instead, so signed-in users keep working through a Redis outage without a revoked token slipping in.
+   */
+  private async isRevoked(sessionId: string): Promise<boolean> {
+    try {
+      return (await this.deps.cache.get(revokedKey(sessionId))) !== null;
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableError)) throw error;
+      const session = await this.deps.sessions.get(this.deps.db, sessionId);
+      return !session || session.revoked_at !== null;
+    }
   }
 
   /** Access tokens of these sessions stop working now, everywhere, until they would have expired anyway. */

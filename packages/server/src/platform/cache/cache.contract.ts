@@ -107,6 +107,50 @@ export function describeCacheContract(name: string, open: () => Promise<Cache>):
       );
     });
 
+    it('reserveCounters adds to every counter or to none, and names the one over its limit', async () => {
+      const [a, b] = [key('rc-a'), key('rc-b')];
+      const both = (x: number, y: number, limitB: number | null = 5) => [
+        { key: a, amount: x, limit: 100, ttlMs: 60_000 },
+        { key: b, amount: y, limit: limitB, ttlMs: 60_000 },
+      ];
+      expect(await cache.reserveCounters(both(10, 3))).toEqual({ allowed: true, values: [10, 3] });
+      expect(await cache.reserveCounters(both(10, 3))).toEqual({ allowed: false, blocked: 1, current: 3 });
+      // Nothing was added to the first counter by the refused call.
+      expect(await cache.get(a)).toBe('10');
+      expect(await cache.reserveCounters(both(90, 2))).toEqual({ allowed: true, values: [100, 5] });
+      expect(await cache.reserveCounters(both(1, 0))).toEqual({ allowed: false, blocked: 0, current: 100 });
+      // Unchecked (limit null) and negative amounts always apply: settling and refunds.
+      expect(await cache.reserveCounters(both(-40, 7, null))).toEqual({ allowed: true, values: [60, 12] });
+      const ttl = await cache.ttl(a);
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    });
+
+    it('reserveCounters lets exactly the limit through under concurrency', async () => {
+      const [requests, tokens] = [key('rc-req'), key('rc-tok')];
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          cache.reserveCounters([
+            { key: requests, amount: 1, limit: 10, ttlMs: 60_000 },
+            { key: tokens, amount: 7, limit: null, ttlMs: 60_000 },
+          ]),
+        ),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(10);
+      expect(await cache.get(requests)).toBe('10');
+      expect(await cache.get(tokens)).toBe('70');
+    });
+
+    it('reserveCounters counters expire with their TTL', async () => {
+      const k = key('rc-ttl');
+      await cache.reserveCounters([{ key: k, amount: 3, limit: 3, ttlMs: 60 }]);
+      await sleep(120);
+      expect(await cache.reserveCounters([{ key: k, amount: 3, limit: 3, ttlMs: 60 }])).toEqual({
+        allowed: true,
+        values: [3],
+      });
+    });
+
     it('a lock has one holder at a time and frees on release', async () => {
       const k = key('lock');
       const attempts = await Promise.all(Array.from({ length: 10 }, () => cache.acquireLock(k, 5_000)));

@@ -18,6 +18,11 @@ export interface Cache {
   increment(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** Takes `cost` tokens from a token bucket; atomic across every user of the same cache. */
   consumeTokens(key: string, bucket: TokenBucket, cost?: number): Promise<RateLimitDecision>;
+  /**
+   * Adds each counter's `amount` in one atomic step, all or nothing: when any counter with a `limit` would
+   * pass it, nothing changes and the answer names that counter (quota reserve/settle, see quota.service.ts).
+   */
+  reserveCounters(counters: readonly CounterReservation[]): Promise<CounterReserveResult>;
   /** Takes a lock that expires after `ttlMs` unless extended; `null` when someone else holds it. */
   acquireLock(key: string, ttlMs: number): Promise<Lock | null>;
   publish(channel: string, message: string): Promise<void>;
@@ -43,6 +48,38 @@ export interface RateLimitDecision {
   retryAfterMs: number;
   /** How long until the bucket is full again. */
   resetMs: number;
+}
+
+/** One counter of a {@link Cache.reserveCounters} call. */
+export interface CounterReservation {
+  key: string;
+  /** Added to the counter (negative to give back). */
+  amount: number;
+  /** The most the counter may hold after the addition; `null`: unchecked (settling, refunds). */
+  limit: number | null;
+  /** Lifetime in ms set when this call creates the counter (the counter's period plus a margin). */
+  ttlMs: number;
+}
+
+/** `allowed`: every counter was added to; else nothing changed and `blocked` is the first counter over. */
+export type CounterReserveResult =
+  | { allowed: true /** The counters' new values, in order. */; values: number[] }
+  | {
+      allowed: false /** Index of the first counter that would pass its limit. */;
+      blocked: number /** Its value now. */;
+      current: number;
+    };
+
+/** The all-or-nothing check both implementations share (Redis runs the same steps in Lua). */
+export function checkCounters(
+  counters: readonly CounterReservation[],
+  current: readonly number[],
+): { blocked: number; current: number } | null {
+  for (const [i, c] of counters.entries()) {
+    const value = current[i] ?? 0;
+    if (c.limit !== null && c.amount > 0 && value + c.amount > c.limit) return { blocked: i, current: value };
+  }
+  return null;
 }
 
 export interface Lock {

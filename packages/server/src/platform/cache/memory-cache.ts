@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   type Cache,
+  type CounterReservation,
+  type CounterReserveResult,
+  checkCounters,
   type Lock,
   type RateLimitDecision,
   refillBucket,
@@ -72,6 +75,25 @@ export class MemoryCache implements Cache {
     const { tokens, decision } = refillBucket(state, bucket, now, cost);
     this.buckets.set(key, { tokens, updatedAtMs: now, expiresAt: now + decision.resetMs + 1000 });
     return decision;
+  }
+
+  async reserveCounters(counters: readonly CounterReservation[]): Promise<CounterReserveResult> {
+    // No await between the check and the additions: atomic within this process.
+    const current = counters.map((c) => Number(this.live(c.key)?.value ?? 0));
+    const over = checkCounters(counters, current);
+    if (over) return { allowed: false, ...over };
+    const values: number[] = [];
+    for (const c of counters) {
+      const entry = this.live(c.key);
+      if (entry) {
+        entry.value = String(Number(entry.value) + c.amount);
+        values.push(Number(entry.value));
+      } else {
+        this.entries.set(c.key, { value: String(c.amount), expiresAt: this.expiry(c.ttlMs) });
+        values.push(c.amount);
+      }
+    }
+    return { allowed: true, values };
   }
 
   async acquireLock(key: string, ttlMs: number): Promise<Lock | null> {

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisClient, redisConnectError, runRedis } from '../redis-connection.js';
-import type { Cache, Lock, RateLimitDecision, TokenBucket } from './cache.js';
+import type {
+  Cache,
+  CounterReservation,
+  CounterReserveResult,
+  Lock,
+  RateLimitDecision,
+  TokenBucket,
+} from './cache.js';
 import { validateBucket } from './cache.js';
 
 // The token bucket runs inside Redis so concurrent instances see one bucket; it reads Redis's clock
@@ -41,6 +48,28 @@ if existed == 0 and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], AR
 return value
 `;
 
+// All or nothing over several counters (quota reserve/settle): checks every limit first, then adds to
+// every counter, in one script, so concurrent reservations on any instance cannot pass a limit together.
+// ARGV: amount, limit (-1: unchecked), ttl in ms, for each key. Same rule as checkCounters() in cache.ts.
+const RESERVE_COUNTERS = `
+local n = #KEYS
+for i = 1, n do
+  local amount = tonumber(ARGV[(i - 1) * 3 + 1])
+  local limit = tonumber(ARGV[(i - 1) * 3 + 2])
+  local current = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if limit >= 0 and amount > 0 and current + amount > limit then return {0, i - 1, current} end
+end
+local values = {1}
+for i = 1, n do
+  local existed = redis.call('EXISTS', KEYS[i])
+  local value = redis.call('INCRBY', KEYS[i], ARGV[(i - 1) * 3 + 1])
+  local ttl = tonumber(ARGV[(i - 1) * 3 + 3])
+  if existed == 0 and ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+  values[i + 1] = value
+end
+return values
+`;
+
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -59,6 +88,7 @@ interface ScriptedRedis extends Redis {
     cost: number,
   ): Promise<[number, string, number, number]>;
   nexusIncrement(key: string, by: number, ttlMs: number): Promise<number>;
+  nexusReserveCounters(keys: number, ...args: (string | number)[]): Promise<number[]>;
   nexusReleaseLock(key: string, token: string): Promise<number>;
   nexusExtendLock(key: string, token: string, ttlMs: number): Promise<number>;
 }
@@ -83,6 +113,7 @@ export class RedisCache implements Cache {
     this.client = redisClient(options.url, options.connectTimeoutMs) as ScriptedRedis;
     this.client.defineCommand('nexusTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET });
     this.client.defineCommand('nexusIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    this.client.defineCommand('nexusReserveCounters', { lua: RESERVE_COUNTERS });
     this.client.defineCommand('nexusReleaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK });
     this.client.defineCommand('nexusExtendLock', { numberOfKeys: 1, lua: EXTEND_LOCK });
   }
@@ -145,6 +176,19 @@ export class RedisCache implements Cache {
       retryAfterMs,
       resetMs,
     };
+  }
+
+  async reserveCounters(counters: readonly CounterReservation[]): Promise<CounterReserveResult> {
+    if (counters.length === 0) return { allowed: true, values: [] };
+    const keys = counters.map((c) => this.k(c.key));
+    const args = counters.flatMap((c) => [
+      Math.trunc(c.amount),
+      c.limit === null ? -1 : Math.max(0, Math.trunc(c.limit)),
+      Math.max(0, Math.ceil(c.ttlMs)),
+    ]);
+    const reply = await this.run(() => this.client.nexusReserveCounters(keys.length, ...keys, ...args));
+    if (reply[0] === 1) return { allowed: true, values: reply.slice(1).map(Number) };
+    return { allowed: false, blocked: Number(reply[1]), current: Number(reply[2]) };
   }
 
   async acquireLock(key: string, ttlMs: number): Promise<Lock | null> {

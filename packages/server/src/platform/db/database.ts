@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../../observability/logger.js';
 import { withTimeout } from '../with-timeout.js';
@@ -25,7 +25,43 @@ export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `select 1`; rejects if the database does not answer within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
+  /**
+   * Calls `observer` after every statement (in the caller's async context) with its SQL, duration and error.
+   * Returns the function that stops it. Metrics and traces use it; observers must be cheap and not throw.
+   * @example const stop = database.observeQueries((q) => histogram.observe(q.durationMs / 1000));
+   */
+  observeQueries(observer: QueryObserver): () => void;
   close(): Promise<void>;
+}
+
+/** One finished statement, as the driver timed it. */
+export interface QueryEvent {
+  readonly sql: string;
+  readonly durationMs: number;
+  /** Set when the statement failed. */
+  readonly error?: unknown;
+}
+
+export type QueryObserver = (event: QueryEvent) => void;
+
+/** Kysely's `log` hook fanned out to the observers (none: one size check per statement). */
+function queryObservers() {
+  const observers = new Set<QueryObserver>();
+  const log = (event: LogEvent) => {
+    if (observers.size === 0) return;
+    const observed: QueryEvent =
+      event.level === 'error'
+        ? { sql: event.query.sql, durationMs: event.queryDurationMillis, error: event.error }
+        : { sql: event.query.sql, durationMs: event.queryDurationMillis };
+    for (const observer of observers) observer(observed);
+  };
+  const observeQueries = (observer: QueryObserver) => {
+    observers.add(observer);
+    return () => {
+      observers.delete(observer);
+    };
+  };
+  return { log, observeQueries };
 }
 
 // int8 (count(*), sums) and numeric come back as JavaScript numbers on both engines, not strings or BigInts.
@@ -56,10 +92,12 @@ async function openPostgres(settings: DatabaseSettings): Promise<Database> {
   // A connection that dies while idle (database restarted, dropped) must not crash the process:
   // the pool discards it and the next query opens a fresh one.
   pool.on('error', (error) => settings.logger?.warn({ err: error }, 'idle database connection lost'));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const { log, observeQueries } = queryObservers();
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
   return {
     db,
     kind: 'postgres',
+    observeQueries,
     ping: (timeoutMs) =>
       withTimeout(
         sql`select 1`.execute(db).then(() => undefined),
@@ -79,11 +117,13 @@ async function openPglite(settings: DatabaseSettings): Promise<Database> {
     extensions: { vector },
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
   });
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  const { log, observeQueries } = queryObservers();
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log });
   let closed = false;
   return {
     db,
     kind: 'pglite',
+    observeQueries,
     ping: async (timeoutMs) => {
       if (closed) throw new Error('PGlite is closed');
       await withTimeout(

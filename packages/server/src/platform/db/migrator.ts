@@ -1,4 +1,4 @@
-import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, NO_MIGRATIONS, sql } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { DB } from './schema.js';
 
@@ -39,6 +39,15 @@ export async function migrateUp(db: Kysely<DB>): Promise<string[]> {
 /** Reverts the most recent migration. */
 export async function migrateDown(db: Kysely<DB>): Promise<string[]> {
   return unwrap(await migrator(db).migrateDown());
+}
+
+/**
+ * Reverts every applied migration after `target` (`null`: all of them), newest first, running each one's
+ * `down`. For rolling a release back when restoring a backup is not possible (docs/upgrading.md).
+ * @example await migrateDownTo(db, '0012_tasks'); // reverts 0013_… and later
+ */
+export async function migrateDownTo(db: Kysely<DB>, target: string | null): Promise<string[]> {
+  return unwrap(await migrator(db).migrateTo(target ?? NO_MIGRATIONS));
 }
 
 export async function migrationStatus(db: Kysely<DB>): Promise<MigrationStatus[]> {

@@ -54,6 +54,7 @@ export interface DB {
   audit_events: AuditEventsTable;
   llm_calls: LlmCallsTable;
   tenant_gateway_settings: TenantGatewaySettingsTable;
+  tenant_ip_allowlists: TenantIpAllowlistsTable;
   model_catalog_entries: ModelCatalogEntriesTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
@@ -70,6 +71,12 @@ export interface DB {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   tasks: TasksTable;
+  runtime_config_versions: RuntimeConfigVersionsTable;
+  runtime_config_state: RuntimeConfigStateTable;
+  quota_plans: QuotaPlansTable;
+  tenant_quota_plans: TenantQuotaPlansTable;
+  user_quota_plans: UserQuotaPlansTable;
+  quota_top_ups: QuotaTopUpsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -193,6 +200,15 @@ export interface TenantGatewaySettingsTable {
   tenant_id: string;
   response_cache: ColumnType<'off' | 'exact' | 'semantic', 'off' | 'exact' | 'semantic' | undefined>;
   cache_ttl_s: number | null;
+  /** Mask PII in prompts before they leave for a provider (migration 0015). */
+  pii_masking: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: UpdatedAt;
+}
+
+/** A tenant's IP allowlist: addresses and CIDR ranges (JSON array of strings); no row lets every address in. */
+export interface TenantIpAllowlistsTable {
+  tenant_id: string;
+  entries: Json<string[]>;
   updated_at: UpdatedAt;
 }
 
@@ -485,4 +501,70 @@ export interface IdempotencyKeysTable {
   replayable: boolean | null;
   created_at: Timestamp;
   expires_at: Timestamp;
+}
+
+/** Bigint columns: the driver may answer a string; the quota repository turns them into numbers. */
+type BigIntColumn = ColumnType<number | string, number, number>;
+type NullableBigInt = ColumnType<number | string | null, number | null | undefined, number | null>;
+
+export interface QuotaPlansTable {
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  tokens_per_day: NullableBigInt;
+  tokens_per_month: NullableBigInt;
+  requests_per_day: NullableBigInt;
+  requests_per_month: NullableBigInt;
+  max_tokens: number | null;
+  built_in: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TenantQuotaPlansTable {
+  tenant_id: string;
+  plan: string;
+  updated_at: UpdatedAt;
+}
+
+export interface UserQuotaPlansTable {
+  tenant_id: string;
+  user_id: string;
+  plan: string;
+  updated_at: UpdatedAt;
+}
+
+export interface QuotaTopUpsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string | null;
+  period: 'day' | 'month';
+  period_key: string;
+  tokens: BigIntColumn;
+  requests: BigIntColumn;
+  reason: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+/** Immutable runtime config versions (0016; docs/runtime-config.md). */
+export interface RuntimeConfigVersionsTable {
+  version: number;
+  document: Json<Record<string, unknown>>;
+  diff: Json<unknown[]>;
+  message: string;
+  author_id: string | null;
+  author_email: string | null;
+  created_at: CreatedAt;
+}
+
+/** The one row saying which runtime config version is active and which is in canary. */
+export interface RuntimeConfigStateTable {
+  id: Generated<boolean>;
+  active_version: number | null;
+  canary_version: number | null;
+  /** numeric(5,2): read back as a string by pg. */
+  canary_percent: ColumnType<string | number | null, number | null, number | null>;
+  revision: ColumnType<string | number, number | undefined, number>;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
 }

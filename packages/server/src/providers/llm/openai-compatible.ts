@@ -33,6 +33,8 @@ export interface OpenAICompatibleSettings {
   /** Give up when the upstream has sent no response headers within this long (a retryable failure). */
   connectTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** The W3C `traceparent` of the active span, sent with chat requests (when traces are recorded). */
+  traceparent?: () => string | undefined;
 }
 
 /** The largest JSON answer read from an upstream's images or transcription endpoint (base64 images). */
@@ -87,6 +89,7 @@ export class OpenAICompatibleModel implements LanguageModel {
     const response = await this.endpoint.post('/chat/completions', body, {
       signal: options.signal,
       headersTimeoutMs: this.settings.connectTimeoutMs,
+      traceparent: this.settings.traceparent?.(),
     });
     const parser = new SseParser();
     const parts: StreamPart[] = [];

@@ -40,7 +40,7 @@ export class UpstreamEndpoint {
   post(
     path: string,
     body: string,
-    options: { signal: AbortSignal; headersTimeoutMs?: number | undefined },
+    options: { signal: AbortSignal; headersTimeoutMs?: number | undefined; traceparent?: string | undefined },
   ): Promise<IncomingMessage> {
     const { signal } = options;
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -54,6 +54,7 @@ export class UpstreamEndpoint {
         agent: this.agent,
         headers: {
           ...this.headers,
+          ...(options.traceparent ? { traceparent: options.traceparent } : {}),
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
         },

@@ -12,6 +12,9 @@ import * as m0010 from './0010_idempotency.js';
 import * as m0011 from './0011_webhooks.js';
 import * as m0012 from './0012_tasks.js';
 import * as m0013 from './0013_llm_call_endpoints.js';
+import * as m0014 from './0014_quotas.js';
+import * as m0015 from './0015_tenant_security.js';
+import * as m0016 from './0016_runtime_config.js';
 
 /**
  * Every migration, in order. Listed by hand (no folder scan) so the compiled server and the tests see the
@@ -31,4 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0011_webhooks': m0011,
   '0012_tasks': m0012,
   '0013_llm_call_endpoints': m0013,
+  '0014_quotas': m0014,
+  '0015_tenant_security': m0015,
+  '0016_runtime_config': m0016,
 };

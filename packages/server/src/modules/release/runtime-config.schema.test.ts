@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../errors.js';
+import { DEFAULT_DOCUMENT, parseCidr, parseDocument } from './runtime-config.schema.js';
+
+function problems(
+  input: unknown,
+  modelExists?: (name: string) => boolean,
+): { path: string; message: string }[] {
+  try {
+    parseDocument(input, modelExists ? { modelExists } : {});
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).details as { path: string; message: string }[];
+  }
+  throw new Error('the document was accepted');
+}
+
+describe('parseDocument', () => {
+  it('fills every section with its default', () => {
+    expect(parseDocument({})).toEqual({
+      flags: {},
+      prompts: { default_system: null },
+      rag: { top_k: null },
+      models: { aliases: {} },
+    });
+    expect(DEFAULT_DOCUMENT).toEqual(parseDocument({}));
+  });
+
+  it('accepts a full document', () => {
+    const doc = parseDocument({
+      flags: {
+        'new-composer': {
+          enabled: true,
+          description: 'the new composer',
+          rules: [
+            { type: 'percentage', percent: 12.5 },
+            { type: 'ip', cidrs: ['10.0.0.0/8', '2001:db8::/32', '203.0.113.7'] },
+            { type: 'tenants', tenant_ids: ['ten_1'] },
+            { type: 'users', user_ids: ['usr_1'] },
+          ],
+        },
+      },
+      prompts: { default_system: 'You are helpful.' },
+      rag: { top_k: 8 },
+      models: { aliases: { fast: 'local' } },
+    });
+    expect(doc.flags['new-composer']?.rules).toHaveLength(4);
+    expect(doc.models.aliases.fast).toBe('local');
+  });
+
+  it.each([
+    ['not an object', 'text', 'document'],
+    ['an unknown section', { extra: 1 }, 'document'],
+    ['a bad flag key', { flags: { 'Bad Key': { enabled: true } } }, 'document.flags.Bad Key'],
+    ['a flag without enabled', { flags: { beta: { rules: [] } } }, 'document.flags.beta.enabled'],
+    [
+      'an unknown rule type',
+      { flags: { beta: { enabled: true, rules: [{ type: 'country' }] } } },
+      'document.flags.beta.rules.0.type',
+    ],
+    [
+      'percent over 100',
+      { flags: { beta: { enabled: true, rules: [{ type: 'percentage', percent: 101 }] } } },
+      'document.flags.beta.rules.0.percent',
+    ],
+    [
+      'negative percent',
+      { flags: { beta: { enabled: true, rules: [{ type: 'percentage', percent: -1 }] } } },
+      'document.flags.beta.rules.0.percent',
+    ],
+    [
+      'a bad CIDR',
+      { flags: { beta: { enabled: true, rules: [{ type: 'ip', cidrs: ['10.0.0.0/33'] }] } } },
+      'document.flags.beta.rules.0.cidrs.0',
+    ],
+    [
+      'an empty tenant list',
+      { flags: { beta: { enabled: true, rules: [{ type: 'tenants', tenant_ids: [] }] } } },
+      'document.flags.beta.rules.0.tenant_ids',
+    ],
+    ['top_k of 0', { rag: { top_k: 0 } }, 'document.rag.top_k'],
+    ['top_k not an integer', { rag: { top_k: 2.5 } }, 'document.rag.top_k'],
+    ['a non-string prompt', { prompts: { default_system: 7 } }, 'document.prompts.default_system'],
+    ['an alias to itself', { models: { aliases: { fast: 'fast' } } }, 'document.models.aliases.fast'],
+    ['an alias to an alias', { models: { aliases: { a: 'b', b: 'local' } } }, 'document.models.aliases.a'],
+    ['a bad model name', { models: { aliases: { fast: 'has space' } } }, 'document.models.aliases.fast'],
+  ])('refuses %s, naming the path', (_name, input, path) => {
+    expect(problems(input).map((p) => p.path)).toContain(path);
+  });
+
+  it('checks alias targets against the catalog when asked', () => {
+    const known = new Set(['local']);
+    expect(problems({ models: { aliases: { fast: 'nope' } } }, (n) => known.has(n))).toEqual([
+      {
+        location: 'body',
+        path: 'document.models.aliases.fast',
+        message: '"nope" is not a model in the catalog',
+      },
+    ]);
+    expect(
+      parseDocument({ models: { aliases: { fast: 'local' } } }, { modelExists: (n) => known.has(n) }).models
+        .aliases,
+    ).toEqual({ fast: 'local' });
+  });
+});
+
+describe('parseCidr', () => {
+  it.each([
+    ['10.0.0.0/8', { address: '10.0.0.0', prefix: 8, family: 'ipv4' }],
+    ['10.1.2.3', { address: '10.1.2.3', prefix: 32, family: 'ipv4' }],
+    ['::1', { address: '::1', prefix: 128, family: 'ipv6' }],
+    ['2001:db8::/32', { address: '2001:db8::', prefix: 32, family: 'ipv6' }],
+    ['10.0.0.0/33', null],
+    ['10.0.0.0/8/1', null],
+    ['10.0.0/8', null],
+    ['10.0.0.0/x', null],
+    ['::/129', null],
+    ['', null],
+  ])('%s', (input, expected) => {
+    expect(parseCidr(input)).toEqual(expected);
+  });
+});
