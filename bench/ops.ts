@@ -14,6 +14,7 @@
  * - The quota race: a fresh user on a plan allowing `--budget` requests a day sends `--race` requests at
  *   once; exactly the budget must get through, the rest 429 `quota_exceeded`.
  */
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { forkServer, type ServerChild } from './child.js';
 import { load, percentile } from './load.js';
@@ -27,6 +28,8 @@ export interface OpsBenchOptions {
   race: number;
   /** Turn on only these of `quotas`, `ratelimit`, `metrics` in the measured server (to attribute the cost). */
   only: string[];
+  /** Write a V8 CPU profile of each server's load run here (`ops-on.cpuprofile`, `ops-off.cpuprofile`). */
+  cpuProfDir?: string;
 }
 
 export function opsBenchOptions(values: Record<string, string | boolean | undefined>): OpsBenchOptions {
@@ -40,6 +43,7 @@ export function opsBenchOptions(values: Record<string, string | boolean | undefi
     budget: num('budget', 10),
     race: num('race', 50),
     only: typeof values.only === 'string' ? values.only.split(',') : ['quotas', 'ratelimit', 'metrics'],
+    ...(typeof values['cpu-prof-dir'] === 'string' ? { cpuProfDir: values['cpu-prof-dir'] } : {}),
   };
 }
 
@@ -152,6 +156,7 @@ export async function runOpsBench(options: OpsBenchOptions): Promise<void> {
       ['on', on],
       ['off', off],
     ] as const) {
+      if (options.cpuProfDir) await server.profile();
       const result = await load({
         url: `http://127.0.0.1:${server.ready.port}/v1/chat/completions`,
         connections: options.connections,
@@ -160,6 +165,7 @@ export async function runOpsBench(options: OpsBenchOptions): Promise<void> {
         headers: { authorization: `Bearer ${server.ready.apiKey}`, 'content-type': 'application/json' },
         body: CHAT,
       });
+      if (options.cpuProfDir) await server.profile(path.join(options.cpuProfDir, `ops-${name}.cpuprofile`));
       throughput[name] = {
         rps: result.rps,
         p50: percentile(result.latencies, 50),

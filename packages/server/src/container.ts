@@ -485,6 +485,8 @@ export async function createContainer(
     cache,
     logger,
     modelExists: (name) => registry.resolve(name) !== undefined,
+    checkModelEntry: (spec, siblings) => modelCatalog.checkConfigEntry(spec, siblings),
+    buildModels: (specs) => registry.buildOverlay(specs),
     pollIntervalMs: config.RUNTIME_CONFIG_POLL_MS,
   });
   await runtimeConfig.start();
@@ -504,7 +506,7 @@ export async function createContainer(
   const router = new Router({
     cache,
     tracing,
-    resolve: (name, tenantId) => registry.resolve(name, tenantId),
+    resolve: (name, tenantId, overlay) => registry.resolve(name, tenantId, overlay),
     settings: {
       maxRetries: config.GATEWAY_MAX_RETRIES,
       retryBaseMs: config.GATEWAY_RETRY_BASE_MS,
@@ -567,6 +569,7 @@ export async function createContainer(
     piiMasking: gatewaySettings,
     media: { maxTextChars: config.SPEECH_MAX_TEXT_CHARS, maxAudioBytes: config.SPEECH_MAX_AUDIO_BYTES },
     modelAlias: (ctx, name) => runtimeConfig.resolveModel(name, ctx.principal?.userId ?? null),
+    modelOverlay: (ctx) => runtimeConfig.modelsFor(ctx.principal?.userId ?? null),
   });
   const conversationsRepository = new ConversationsRepository();
   const messagesRepository = new MessagesRepository();
@@ -714,8 +717,9 @@ export async function createContainer(
     messages: messagesRepository,
     replies: new RepliesRepository(),
     gateway,
-    contextWindow: (tenantId, model) =>
-      registry.resolve(runtimeConfig.resolveModel(model, null), tenantId)?.spec.context_window,
+    contextWindow: (tenantId, model, userId = null) =>
+      registry.resolve(runtimeConfig.resolveModel(model, userId), tenantId, runtimeConfig.modelsFor(userId))
+        ?.spec.context_window,
     replyDefaults: ({ userId }) => {
       const { document } = runtimeConfig.effectiveFor(userId);
       return { systemPrompt: document.prompts.default_system, ragTopK: document.rag.top_k };

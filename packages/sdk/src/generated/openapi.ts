@@ -15473,16 +15473,24 @@ export interface components {
       };
       /**
        * @default {
-       *       "aliases": {}
+       *       "aliases": {},
+       *       "entries": {}
        *     }
        */
       models: {
         /**
-         * @description Model routing overrides: a request for the alias is routed to the target catalog model (one hop)
+         * @description Model routing overrides: a request for the alias is routed to the target model — a catalog model or one of `entries` (one hop)
          * @default {}
          */
         aliases: {
           [key: string]: string;
+        };
+        /**
+         * @description Models of this version by public name (the body of PUT /v1/admin/models/{name}); they override a catalog model of the same name for the users this version is effective for
+         * @default {}
+         */
+        entries: {
+          [key: string]: components['schemas']['ModelEntrySpecInput'];
         };
       };
     };
@@ -16490,16 +16498,24 @@ export interface components {
       };
       /**
        * @default {
-       *       "aliases": {}
+       *       "aliases": {},
+       *       "entries": {}
        *     }
        */
       models: {
         /**
-         * @description Model routing overrides: a request for the alias is routed to the target catalog model (one hop)
+         * @description Model routing overrides: a request for the alias is routed to the target model — a catalog model or one of `entries` (one hop)
          * @default {}
          */
         aliases: {
           [key: string]: string;
+        };
+        /**
+         * @description Models of this version by public name (the body of PUT /v1/admin/models/{name}); they override a catalog model of the same name for the users this version is effective for
+         * @default {}
+         */
+        entries: {
+          [key: string]: components['schemas']['ModelEntrySpec'];
         };
       };
     };

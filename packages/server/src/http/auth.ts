@@ -9,6 +9,22 @@ import type { AuthService } from '../modules/identity/auth.service.js';
 export const TENANT_HEADER = 'x-nexus-tenant';
 
 /**
+ * The API key a request presents (`Authorization: Bearer nx-…` or `x-api-key`), unverified; undefined
+ * for an access token or no credentials. Edge hooks use it to key per-key work without waiting for the
+ * key to be looked up.
+ * @example presentedApiKey(request) // 'nx-…' or undefined
+ */
+export function presentedApiKey(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(nx-\S+)\s*$/i.exec(authorization);
+    return match?.[1];
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
+}
+
+/**
  * Turns a request into the RequestContext services authorise against. Credentials: an access JWT or an
  * API key as `Authorization: Bearer ...`, or an API key as `x-api-key`. Authentication happens only on
  * routes that ask for it, so public routes and probes pay nothing.

@@ -78,6 +78,17 @@ export class Metrics {
     Map<string, Map<number, { observe(value: number): void }>>
   >();
 
+  /** model, provider, endpoint, status → the label children one LLM call updates (no per-call lookups). */
+  private readonly llmChildren = new Map<
+    string,
+    {
+      duration: { observe(value: number): void };
+      ttft?: { observe(value: number): void };
+      input?: { inc(value: number): void };
+      output?: { inc(value: number): void };
+    }
+  >();
+
   private readonly llmDuration = new Histogram({
     name: 'nexus_llm_request_duration_seconds',
     help: 'LLM provider call duration (whole stream for chat) by model, provider, endpoint and status',
@@ -212,11 +223,27 @@ export class Metrics {
     if (!this.enabled || call.cached) return;
     const model = this.bounded('model', call.model);
     const provider = call.provider ? this.bounded('provider', call.provider) : 'none';
-    this.llmDuration.labels(model, provider, call.endpoint, call.status).observe(call.latency_ms / 1000);
-    if (call.ttft_ms !== null && call.ttft_ms !== undefined)
-      this.llmTtft.labels(model, provider).observe(call.ttft_ms / 1000);
-    if (call.input_tokens > 0) this.llmTokens.labels(model, provider, 'input').inc(call.input_tokens);
-    if (call.output_tokens > 0) this.llmTokens.labels(model, provider, 'output').inc(call.output_tokens);
+    const key = `${model}\u0000${provider}\u0000${call.endpoint}\u0000${call.status}`;
+    let children = this.llmChildren.get(key);
+    if (!children) {
+      // Bounded like the labels themselves: models and providers are capped, endpoints and statuses few.
+      children = { duration: this.llmDuration.labels(model, provider, call.endpoint, call.status) };
+      this.llmChildren.set(key, children);
+    }
+    children.duration.observe(call.latency_ms / 1000);
+    // The other series appear with their first value, as they did before the children were kept.
+    if (call.ttft_ms !== null && call.ttft_ms !== undefined) {
+      children.ttft ??= this.llmTtft.labels(model, provider);
+      children.ttft.observe(call.ttft_ms / 1000);
+    }
+    if (call.input_tokens > 0) {
+      children.input ??= this.llmTokens.labels(model, provider, 'input');
+      children.input.inc(call.input_tokens);
+    }
+    if (call.output_tokens > 0) {
+      children.output ??= this.llmTokens.labels(model, provider, 'output');
+      children.output.inc(call.output_tokens);
+    }
   }
 
   /** One database statement: its SQL (only the first keyword is read), duration, and whether it failed. */

@@ -149,15 +149,21 @@ describe('429 rate_limited', () => {
     expect(mine.statusCode).toBe(200);
   });
 
-  it('treats bad credentials as anonymous here and lets the route answer 401', async () => {
-    const response = await send(limited, freshIp(), {
-      method: 'GET',
-      url: '/v1/me',
-      headers: { authorization: 'Bearer nx-not-a-real-key' },
-    });
-    expect(response.statusCode).toBe(401);
-    expect(response.headers['x-ratelimit-limit']).toBe('30');
-  });
+  it.each([
+    ['a bad access token', { authorization: 'Bearer not-a-jwt' }, '30'],
+    ['a malformed Authorization header', { authorization: 'Basic abc' }, '30'],
+    // An API key is counted under its secret before it is looked up: an unknown one has a bucket of
+    // its own (and its address's), and the route answers 401.
+    ['an unknown API key', { authorization: 'Bearer nx-not-a-real-key' }, '2'],
+    ['an unknown x-api-key', { 'x-api-key': 'nx-not-a-real-key-either' }, '2'],
+  ])(
+    'lets the route answer 401 for %s, counted against the bucket it names',
+    async (_case, headers, limit) => {
+      const response = await send(limited, freshIp(), { method: 'GET', url: '/v1/me', headers });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['x-ratelimit-limit']).toBe(limit);
+    },
+  );
 });
 
 describe('tenant IP allowlist', () => {

@@ -167,7 +167,7 @@ describe('bad input stores nothing', () => {
       expect(response.json().error.details).toEqual([
         expect.objectContaining({
           path: 'document.models.aliases.fast',
-          message: '"no-such-model" is not a model in the catalog',
+          message: '"no-such-model" is not a model in the catalog or in models.entries',
         }),
       ]);
     } finally {
@@ -481,5 +481,251 @@ describe('what the sections govern', () => {
     expect(await featuresService.isEnabled(ctx('127.0.0.1'), 'ip-flag')).toBe(true);
     expect(await featuresService.isEnabled(ctx('192.0.2.1'), 'ip-flag')).toBe(false);
     expect(await featuresService.isEnabled(ctx('127.0.0.1'), 'no-such-flag')).toBe(false);
+  });
+});
+
+describe('models.entries', () => {
+  // No OPENAI_BASE_URL passthrough here: a name no catalog and no version defines is a 404.
+  let plain: TestApp;
+  let plainAdmin: { authorization: string };
+  let member: Session;
+  const entry = (overrides: Record<string, unknown> = {}) => ({
+    context_window: 4096,
+    deployments: [
+      {
+        id: 'canary-upstream',
+        provider: 'openai-compatible',
+        model: 'upstream-chat',
+        // The bad-input table is built before the fake starts (it never calls it).
+        base_url: fake?.url ?? 'http://upstream.test',
+      },
+    ],
+    ...overrides,
+  });
+  const call = (method: 'GET' | 'POST', url: string, payload?: unknown, headers = plainAdmin) =>
+    plain.app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+  const chat = (model: string, session: Session = member) =>
+    call(
+      'POST',
+      '/v1/chat/completions',
+      { model, messages: [{ role: 'user', content: 'hi' }] },
+      session.auth,
+    );
+  const create = async (document: unknown): Promise<number> => {
+    const response = await call('POST', '/v1/admin/config/versions', { document, message: 'models' });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json().version as number;
+  };
+  const activate = async (version: number) =>
+    expect((await call('POST', `/v1/admin/config/versions/${version}/activate`)).statusCode).toBe(200);
+  const versions = async () => (await call('GET', '/v1/admin/config/versions?limit=200')).json().data.length;
+
+  beforeAll(async () => {
+    plain = await createTestApp({ env: { LOCAL_MODEL_WORDS_PER_S: '0' } });
+    await plain.container.services.adminBootstrap.ensureAdmin(ADMIN_EMAIL, PASSWORD);
+    plainAdmin = { authorization: `Bearer ${(await login(plain.app, ADMIN_EMAIL)).json().access_token}` };
+    member = await registerUser(plain.app);
+  });
+
+  afterAll(async () => {
+    await plain?.close();
+  });
+
+  it('an entry routes its name to its deployments while its version is active; rollback makes it unknown', async () => {
+    const without = await create({});
+    const withEntry = await create({
+      models: { entries: { 'canary-model': entry() }, aliases: { 'team-canary': 'canary-model' } },
+    });
+    expect((await chat('canary-model')).json().error.code).toBe('model_not_found');
+
+    await activate(withEntry);
+    const before = fake.requestsFor('upstream-chat').length;
+    const response = await chat('canary-model');
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().choices[0].message.content).toBe('from upstream');
+    const aliased = await chat('team-canary');
+    expect(aliased.statusCode, aliased.body).toBe(200);
+    expect(fake.requestsFor('upstream-chat').length).toBe(before + 2);
+    expect(fake.requestsFor('canary-model')).toHaveLength(0);
+    const listed = await call('GET', '/v1/models', undefined, member.auth);
+    expect(listed.json().data.map((m: { id: string }) => m.id)).toContain('canary-model');
+    // The stored document carries the entry as validated (defaults filled in).
+    const stored = await call('GET', `/v1/admin/config/versions/${withEntry}`);
+    expect(stored.json().document.models.entries['canary-model']).toMatchObject({
+      kind: 'chat',
+      context_window: 4096,
+      deployments: [{ id: 'canary-upstream', model: 'upstream-chat', weight: 1 }],
+    });
+
+    await activate(without);
+    const gone = await chat('canary-model');
+    expect(gone.statusCode, gone.body).toBe(404);
+    expect(gone.json().error.code).toBe('model_not_found');
+    expect(
+      (await call('GET', '/v1/models', undefined, member.auth)).json().data.map((m: { id: string }) => m.id),
+    ).not.toContain('canary-model');
+    expect(fake.requestsFor('upstream-chat').length).toBe(before + 2);
+  });
+
+  it('an entry overrides the catalog model of its name; rolling back serves the catalog model again', async () => {
+    const override = await create({ models: { entries: { local: entry() } } });
+    const plainVersion = await create({ rag: { top_k: 3 } });
+    await activate(override);
+    const overridden = await chat('local');
+    expect(overridden.statusCode, overridden.body).toBe(200);
+    expect(overridden.json().choices[0].message.content).toBe('from upstream');
+    await activate(plainVersion);
+    const builtIn = await chat('local');
+    expect(builtIn.statusCode, builtIn.body).toBe(200);
+    expect(builtIn.json().choices[0].message.content).not.toBe('from upstream');
+  });
+
+  it("the response cache never serves a catalog model's answers for an entry of the same name", async () => {
+    const cached = () =>
+      plain.app.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        headers: { ...member.auth, 'x-nexus-cache': 'exact' },
+        payload: { model: 'local', messages: [{ role: 'user', content: 'cache me, entries' }] },
+      });
+    const override = await create({ models: { entries: { local: entry() } } });
+    const none = await create({ rag: { top_k: 5 } });
+    await activate(none);
+    expect((await cached()).headers['x-nexus-cache']).toBe('miss');
+    const hit = await cached();
+    expect(hit.headers['x-nexus-cache']).toBe('hit');
+    expect(hit.json().choices[0].message.content).not.toBe('from upstream');
+    await activate(override);
+    const overridden = await cached();
+    expect(overridden.headers['x-nexus-cache']).toBe('miss');
+    expect(overridden.json().choices[0].message.content).toBe('from upstream');
+  });
+
+  it('a canary version’s entries serve only the users in its share', async () => {
+    const base = await create({ rag: { top_k: 4 } });
+    const candidate = await create({ models: { entries: { 'canary-only': entry() } } });
+    await activate(base);
+    const started = await call('POST', `/v1/admin/config/versions/${candidate}/canary`, { percent: 50 });
+    expect(started.statusCode, started.body).toBe(200);
+    const users = [member];
+    for (let i = 0; i < 7; i++) users.push(await registerUser(plain.app));
+    const inCanary = (u: Session) => bucketOf(`canary:${candidate}`, u.userId) < 5_000;
+    // Users in both halves (8 users at 50% miss one half with probability 1/128: add until both are seen).
+    while (!users.some(inCanary) || users.every(inCanary)) users.push(await registerUser(plain.app));
+    for (const u of users) {
+      const response = await chat('canary-only', u);
+      expect(response.statusCode, `${u.userId}: ${response.body}`).toBe(inCanary(u) ? 200 : 404);
+    }
+    // Conversations resolve the model (and its context window) for their owner too.
+    const inside = users.find(inCanary)!;
+    const outside = users.find((u) => !inCanary(u))!;
+    const refused = await call('POST', '/v1/conversations', { model: 'canary-only' }, outside.auth);
+    expect(refused.statusCode, refused.body).toBe(400);
+    const conversation = await call('POST', '/v1/conversations', { model: 'canary-only' }, inside.auth);
+    expect(conversation.statusCode, conversation.body).toBe(201);
+    const sent = await call(
+      'POST',
+      `/v1/conversations/${conversation.json().id}/messages`,
+      { content: 'hello canary' },
+      inside.auth,
+    );
+    expect(sent.statusCode, sent.body).toBeLessThan(300);
+
+    expect((await call('POST', '/v1/admin/config/canary/rollback')).statusCode).toBe(200);
+    for (const u of users.filter(inCanary)) expect((await chat('canary-only', u)).statusCode).toBe(404);
+  });
+
+  it.each([
+    [
+      'a literal api_key',
+      {
+        x: entry({
+          deployments: [
+            { provider: 'openai-compatible', model: 'm', base_url: 'http://u.test', api_key: 'sk-1' },
+          ],
+        }),
+      },
+      'document.models.entries.x.deployments.0.api_key',
+    ],
+    ['no deployments', { x: entry({ deployments: [] }) }, 'document.models.entries.x.deployments'],
+    [
+      'a bad provider',
+      { x: entry({ deployments: [{ provider: 'nope', model: 'm' }] }) },
+      'document.models.entries.x.deployments.0.provider',
+    ],
+    ['a bad name', { 'bad name!': entry() }, 'document.models.entries.bad name!'],
+    [
+      'no base_url for openai-compatible',
+      { x: entry({ deployments: [{ provider: 'openai-compatible', model: 'm' }] }) },
+      'document.models.entries.x.deployments',
+    ],
+    [
+      'an unset credential variable',
+      {
+        x: entry({
+          deployments: [
+            {
+              provider: 'openai-compatible',
+              model: 'm',
+              base_url: 'http://u.test',
+              api_key_env: 'NEXUS_TEST_UNSET_KEY',
+            },
+          ],
+        }),
+      },
+      'document.models.entries.x.deployments',
+    ],
+    [
+      'an unknown fallback',
+      { x: entry({ fallbacks: ['no-such-model'] }) },
+      'document.models.entries.x.fallbacks.0',
+    ],
+    [
+      'two entries sharing a deployment id',
+      { x: entry(), y: entry() },
+      'document.models.entries.y.deployments.0.id',
+    ],
+  ])('%s → 400 naming the path, nothing stored', async (_name, entries, path) => {
+    const before = await versions();
+    const response = await call('POST', '/v1/admin/config/versions', {
+      document: { models: { entries } },
+      message: 'bad',
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error.code).toBe('validation_failed');
+    expect(response.json().error.details.map((d: { path: string }) => d.path)).toContain(path);
+    expect(await versions()).toBe(before);
+  });
+
+  it('an entry may fall back to another entry of its version; an alias may not share an entry’s name', async () => {
+    const ok = await call('POST', '/v1/admin/config/versions', {
+      document: {
+        models: {
+          entries: {
+            a: entry({ fallbacks: ['b'] }),
+            b: entry({
+              deployments: [
+                { id: 'b-up', provider: 'openai-compatible', model: 'upstream-chat', base_url: fake.url },
+              ],
+            }),
+          },
+        },
+      },
+      message: 'fallbacks',
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+    const clash = await call('POST', '/v1/admin/config/versions', {
+      document: { models: { entries: { a: entry() }, aliases: { a: 'local' } } },
+      message: 'clash',
+    });
+    expect(clash.statusCode, clash.body).toBe(400);
+    expect(clash.json().error.details.map((d: { path: string }) => d.path)).toContain(
+      'document.models.aliases.a',
+    );
   });
 });

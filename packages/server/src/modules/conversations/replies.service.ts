@@ -161,8 +161,11 @@ export class RepliesService {
       messages: MessagesRepository;
       replies: RepliesRepository;
       gateway: Pick<GatewayService, 'chat'>;
-      /** The context window of `model` as `tenantId` sees it; undefined for a model it cannot use. */
-      contextWindow: (tenantId: string, model: string) => number | undefined;
+      /**
+       * The context window of `model` as `tenantId` (and `userId`, whose runtime config may alias or add
+       * models) sees it; undefined for a model it cannot use.
+       */
+      contextWindow: (tenantId: string, model: string, userId?: string | null) => number | undefined;
       /** Retrieval for conversations with knowledge bases; without it their turns get no sources. */
       knowledge?: KnowledgeRetriever | undefined;
       /** Runtime-config defaults (default system prompt, retrieval top_k); absent: none. */
@@ -275,7 +278,7 @@ export class RepliesService {
     // Only the history is checked here: sources are retrieved (and fitted) when the message is answered.
     this.fit(
       conversation,
-      this.windowOf(tenantId, conversation),
+      this.windowOf(owner, conversation),
       branch,
       { id, content: input.content },
       conversation.params,
@@ -526,7 +529,7 @@ export class RepliesService {
     const params = { ...conversation.params, ...(plan.options.params ?? {}) };
     const userMessageId = plan.newUserContent === null ? plan.parentId! : newId('msg');
     const question = plan.newUserContent ?? plan.branch.find((m) => m.id === userMessageId)?.content ?? '';
-    const contextWindow = this.windowOf(tenantId, conversation);
+    const contextWindow = this.windowOf(owner, conversation);
     const sources = await this.sourcesFor(tenantId, conversation, question, contextWindow, defaults?.ragTopK);
     const fitted = this.fit(
       conversation,
@@ -679,8 +682,8 @@ export class RepliesService {
   }
 
   /** The context window of the conversation's model; 400 `invalid_model` for a model the tenant cannot use. */
-  private windowOf(tenantId: string, conversation: ConversationRow): number {
-    const contextWindow = this.deps.contextWindow(tenantId, conversation.model);
+  private windowOf(owner: Owner, conversation: ConversationRow): number {
+    const contextWindow = this.deps.contextWindow(owner.tenantId, conversation.model, owner.userId);
     if (contextWindow === undefined)
       throw new ConversationModelError(
         `The conversation's model "${conversation.model}" is not available; change the conversation's model`,

@@ -20,7 +20,14 @@ import type { GatewaySettingsService } from './gateway-settings.service.js';
 import type { ModelRegistry } from './model-registry.js';
 import { maskPrompt, restorePii } from './prompt-masking.js';
 import type { CachedCompletion, CacheLookup, CacheMode, ResponseCache } from './response-cache.js';
-import { type Deployment, linkedSignal, type RoutedModel, type RouteReport, type Router } from './router.js';
+import {
+  type Deployment,
+  linkedSignal,
+  type ModelOverlay,
+  type RoutedModel,
+  type RouteReport,
+  type Router,
+} from './router.js';
 import type { UsageMeter } from './usage-meter.js';
 
 export class ContextLengthExceededError extends BadRequestError {
@@ -153,6 +160,11 @@ export class GatewayService {
       quotas?: { reserve(request: QuotaRequest): Promise<QuotaTicket> };
       /** The runtime config's model aliases for the caller (release module); absent: names route as sent. */
       modelAlias?: (ctx: RequestContext, name: string) => string;
+      /**
+       * The runtime config's models for the caller (release module: its effective version's
+       * `models.entries`), which override catalog models of the same name for chat and embeddings.
+       */
+      modelOverlay?: (ctx: RequestContext) => ModelOverlay | undefined;
     },
   ) {}
 
@@ -164,7 +176,7 @@ export class GatewayService {
   async listModels(ctx: RequestContext): Promise<ModelInfo[]> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, 'chat:read');
-    const catalog: ModelInfo[] = this.deps.registry.list(tenantId).map((m) => ({
+    const catalog: ModelInfo[] = this.deps.registry.list(tenantId, this.overlay(ctx)).map((m) => ({
       id: m.spec.name,
       kind: m.spec.kind,
       contextWindow: m.spec.context_window,
@@ -192,7 +204,7 @@ export class GatewayService {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, permission);
     const routed = this.routedName(ctx, name);
-    const entry = this.deps.registry.list(tenantId).find((m) => m.spec.name === routed);
+    const entry = this.deps.registry.list(tenantId, this.overlay(ctx)).find((m) => m.spec.name === routed);
     if (entry) return entry.spec.kind;
     return (await this.deps.registry.upstreamModels()).includes(routed) ? 'chat' : undefined;
   }
@@ -209,7 +221,7 @@ export class GatewayService {
   ): Promise<ChatRun> {
     const tenantId = await this.deps.access.resolveTenant(ctx);
     await this.deps.access.require(ctx, tenantId, permission);
-    const plan = this.deps.router.plan(this.routedName(ctx, input.model), tenantId);
+    const plan = this.deps.router.plan(this.routedName(ctx, input.model), tenantId, this.overlay(ctx));
     const first = plan[0]!;
     if (first.spec.kind !== 'chat') throw wrongKind(input.model, first.spec.kind, 'chat');
     const promptTokens = new PromptTokens(input.messages);
@@ -244,7 +256,11 @@ export class GatewayService {
     const report = newReport(input.model);
     // Keyed by the model the call is routed to, so retargeting a runtime-config alias never serves the
     // old target's answers.
-    const lookup = await this.lookupCache(tenantId, { ...asked, model: plan[0]!.spec.name }, signal);
+    const lookup = await this.lookupCache(
+      tenantId,
+      { ...asked, model: plan[0]!.cacheName ?? plan[0]!.spec.name },
+      signal,
+    );
     if (lookup?.hit) {
       // Metered like any call, marked cached; no deployment served it, so it costs nothing.
       return {
@@ -352,7 +368,7 @@ export class GatewayService {
     signal: AbortSignal,
     ctx: RequestContext,
   ): Promise<{ model: string; vectors: number[][]; usage: Usage }> {
-    const plan = this.deps.router.plan(this.routedName(ctx, input.model), tenantId);
+    const plan = this.deps.router.plan(this.routedName(ctx, input.model), tenantId, this.overlay(ctx));
     const first = plan[0]!;
     if (first.spec.kind !== 'embedding' && !first.passthrough)
       throw wrongKind(input.model, first.spec.kind, 'embedding');
@@ -578,6 +594,11 @@ export class GatewayService {
   /** The model a chat or embedding request for `name` is routed to: the runtime config's alias, if any. */
   private routedName(ctx: RequestContext, name: string): string {
     return this.deps.modelAlias?.(ctx, name) ?? name;
+  }
+
+  /** The runtime config's models for the caller (its `models.entries`), if any. */
+  private overlay(ctx: RequestContext): ModelOverlay | undefined {
+    return this.deps.modelOverlay?.(ctx);
   }
 
   private planFor(name: string, tenantId: string, kind: ModelKind): RoutedModel[] {

@@ -4,6 +4,7 @@ import { newId } from '../../ids.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import { type Executor, withTransaction } from '../../platform/db/transaction.js';
+import { CoalescedRun } from '../../platform/jobs/coalesced-run.js';
 import {
   type AccessService,
   requirePlatformAdmin,
@@ -54,6 +55,16 @@ export const modelEntryBodySchema = modelSpecSchema
   .meta({ id: 'ModelEntrySpec' });
 
 export type ModelEntryInput = z.input<typeof modelEntryBodySchema>;
+
+/**
+ * The catalog's model spec named `name` from a parsed {@link modelEntryBodySchema} body (the refused
+ * `api_key` fields dropped).
+ * @example const spec = specFromEntry('gpt-4o', modelEntryBodySchema.parse(body));
+ */
+export function specFromEntry(name: string, entry: z.output<typeof modelEntryBodySchema>): ModelSpec {
+  const { api_key: _a, deployments, ...rest } = entry;
+  return { ...rest, name, deployments: deployments.map(({ api_key: _k, ...d }) => d) };
+}
 export type ModelEntrySpec = Omit<ModelSpec, 'name'>;
 
 /** A public model name: what `modelSpecSchema` accepts (letters, digits, `._:/-`). */
@@ -105,8 +116,7 @@ export interface ModelCatalogServiceDeps {
  */
 export class ModelCatalogService {
   private loadedVersion = -1;
-  private reloading: Promise<void> | undefined;
-  private reloadAgain = false;
+  private readonly reloads = new CoalescedRun(() => this.load());
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
 
@@ -130,7 +140,7 @@ export class ModelCatalogService {
     this.timer = undefined;
     await this.unsubscribe?.().catch(() => undefined);
     this.unsubscribe = undefined;
-    await this.reloading?.catch(() => undefined);
+    await this.reloads.inProgress?.catch(() => undefined);
   }
 
   /** The catalog version this instance serves. */
@@ -223,21 +233,7 @@ export class ModelCatalogService {
 
   /** Reloads the database entries into the registry; calls that arrive during a reload share one more. */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      try {
-        do {
-          this.reloadAgain = false;
-          await this.load();
-        } while (this.reloadAgain);
-      } finally {
-        this.reloading = undefined;
-      }
-    })();
-    return this.reloading;
+    return this.reloads.request();
   }
 
   private async upsert(
@@ -317,12 +313,34 @@ export class ModelCatalogService {
         { details: issues },
       );
     }
-    const { api_key: _a, deployments, ...rest } = parsed.data;
-    const spec: ModelSpec = {
-      ...rest,
-      name,
-      deployments: deployments.map(({ api_key: _k, ...d }) => d),
-    };
+    const spec = specFromEntry(name, parsed.data);
+    const problems = this.problemsOf(spec, tenantId, operator);
+    if (problems.length > 0)
+      throw new ValidationError(
+        `The model spec is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        { details: problems.map((p) => ({ location: 'body', ...p })) },
+      );
+    return spec;
+  }
+
+  /**
+   * The checks a platform admin's global entry gets, for a model entry of a runtime config version
+   * (modules/release): paths are relative to the entry. Fallbacks may also name `siblings` (the version's
+   * other entries). Deployment ids are not checked against the catalog's: the version's models get their
+   * own (`runtime-config/…`, see ModelRegistry.buildOverlay).
+   * @example const problems = modelCatalog.checkConfigEntry(specFromEntry('canary', body), new Set(['canary']));
+   */
+  checkConfigEntry(spec: ModelSpec, siblings: ReadonlySet<string>): { path: string; message: string }[] {
+    return this.problemsOf(spec, null, true, siblings);
+  }
+
+  private problemsOf(
+    spec: ModelSpec,
+    tenantId: string | null,
+    operator: boolean,
+    siblings?: ReadonlySet<string>,
+  ): { path: string; message: string }[] {
+    const name = spec.name;
     const problems: { path: string; message: string }[] = [];
     spec.deployments.forEach((d, i) => {
       const path = `deployments.${i}`;
@@ -357,11 +375,12 @@ export class ModelCatalogService {
     spec.fallbacks.forEach((fallback, i) => {
       if (fallback === name)
         problems.push({ path: `fallbacks.${i}`, message: 'a model cannot fall back to itself' });
-      else if (!this.deps.registry.resolve(fallback, tenantId ?? undefined))
+      else if (!siblings?.has(fallback) && !this.deps.registry.resolve(fallback, tenantId ?? undefined))
         problems.push({ path: `fallbacks.${i}`, message: `"${fallback}" is not a model in the catalog` });
     });
-    for (const id of this.deps.registry.conflictingDeploymentIds(spec, tenantId))
-      problems.push({ path: 'deployments', message: `deployment id "${id}" is used by another model` });
+    if (!siblings)
+      for (const id of this.deps.registry.conflictingDeploymentIds(spec, tenantId))
+        problems.push({ path: 'deployments', message: `deployment id "${id}" is used by another model` });
     try {
       // Fallbacks were checked above against the whole catalog; this checks base URLs and credentials.
       checkCatalog([{ ...spec, fallbacks: [] }], { readEnv: this.deps.readEnv });
@@ -370,12 +389,7 @@ export class ModelCatalogService {
       if (!(error instanceof CatalogError)) throw error;
       problems.push({ path: 'deployments', message: error.message });
     }
-    if (problems.length > 0)
-      throw new ValidationError(
-        `The model spec is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-        { details: problems.map((p) => ({ location: 'body', ...p })) },
-      );
-    return spec;
+    return problems;
   }
 
   /** Applies a change on this instance now and tells the others. */

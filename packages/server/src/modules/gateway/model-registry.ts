@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
 import type { LanguageModel } from '../../providers/llm/language-model.js';
 import {
@@ -8,9 +9,11 @@ import {
   type ModelSpec,
   modelSpecSchema,
 } from './catalog.js';
-import { CircuitBreaker, type Deployment, type RoutedModel } from './router.js';
+import { CircuitBreaker, type Deployment, type ModelOverlay, type RoutedModel } from './router.js';
 
 export type ProviderFactory = (deployment: DeploymentSpec) => LanguageModel;
+
+export type { ModelOverlay } from './router.js';
 
 /** A catalog entry from the database: global (`tenantId` null) or one tenant's own. */
 export interface CatalogEntry {
@@ -52,9 +55,13 @@ export class ModelRegistry {
     for (const spec of deps.models) this.models.set(spec.name, this.build(spec, null));
   }
 
-  /** The model `name` as `tenantId` sees it (without a tenant: global and static models only). */
-  resolve(name: string, tenantId?: string): RoutedModel | undefined {
+  /**
+   * The model `name` as `tenantId` sees it (without a tenant: global and static models only); `overlay`'s
+   * models come first.
+   */
+  resolve(name: string, tenantId?: string, overlay?: ModelOverlay): RoutedModel | undefined {
     const known =
+      overlay?.get(name) ??
       (tenantId === undefined ? undefined : this.tenants.get(tenantId)?.get(name)) ??
       this.global.get(name) ??
       this.models.get(name) ??
@@ -81,11 +88,29 @@ export class ModelRegistry {
    * The catalog's models as `tenantId` sees them, one per name (not the passthrough upstream's, which
    * {@link upstreamModels} asks it for).
    */
-  list(tenantId?: string): RoutedModel[] {
+  list(tenantId?: string, overlay?: ModelOverlay): RoutedModel[] {
     const byName = new Map(this.models);
     for (const [name, routed] of this.global) byName.set(name, routed);
     for (const [name, routed] of (tenantId && this.tenants.get(tenantId)) || []) byName.set(name, routed);
+    for (const [name, routed] of overlay ?? []) byName.set(name, routed);
     return [...byName.values()];
+  }
+
+  /**
+   * Builds an immutable overlay of `specs` (a runtime config version's model entries). Their deployment
+   * ids live under `runtime-config/`, so their rate limits never share a catalog deployment's. Throws
+   * CatalogError when this instance has no adapter for a provider.
+   * @example const overlay = registry.buildOverlay([spec]); registry.resolve(spec.name, tenantId, overlay);
+   */
+  buildOverlay(specs: readonly ModelSpec[]): ModelOverlay {
+    return new Map(
+      specs.map((spec) => {
+        const digest = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
+        const routed = this.build(spec, 'runtime-config');
+        routed.cacheName = `runtime-config:${spec.name}:${digest}`;
+        return [spec.name, routed];
+      }),
+    );
   }
 
   /** The static catalog (built-in and `NEXUS_MODELS_FILE`), whatever overrides it. */

@@ -79,6 +79,12 @@ export interface RoutedModel {
   deployments: Deployment[];
   /** Served by the OPENAI_BASE_URL upstream without a catalog entry (its kind is unknown). */
   passthrough?: boolean;
+  /**
+   * What the response cache keys this model's answers by, instead of its name: a runtime config entry's
+   * (`runtime-config:<name>:<hash of its spec>`), so it never shares answers with a catalog model of the
+   * same name or with another version's entry.
+   */
+  cacheName?: string;
 }
 
 /** What the router reports about the attempt that served (or failed) a call, for metering. */
@@ -88,6 +94,12 @@ export interface RouteReport {
   attempts: number;
   firstPartAt: number | undefined;
 }
+
+/**
+ * Models that take precedence over the catalog for some requests — a runtime config version's
+ * `models.entries` (modules/release). Immutable: built once per version by `ModelRegistry.buildOverlay`.
+ */
+export type ModelOverlay = ReadonlyMap<string, RoutedModel>;
 
 /**
  * Routes one call to a deployment: picks among healthy deployments (weighted random or least in-flight),
@@ -102,21 +114,24 @@ export class Router {
       cache: Cache;
       settings: RouterSettings;
       /** The model `name` as `tenantId` sees it (its own catalog entries first). */
-      resolve: (name: string, tenantId?: string) => RoutedModel | undefined;
+      resolve: (name: string, tenantId?: string, overlay?: ModelOverlay) => RoutedModel | undefined;
       random?: () => number;
       /** A client span per provider attempt (for a stream: until its first part arrived). */
       tracing?: Tracing;
     },
   ) {}
 
-  /** The models to try in order: the one asked for, then its fallbacks (deduplicated), as `tenantId` sees them. */
-  plan(name: string, tenantId?: string): RoutedModel[] {
-    const first = this.deps.resolve(name, tenantId);
+  /**
+   * The models to try in order: the one asked for, then its fallbacks (deduplicated), as `tenantId` sees
+   * them — `overlay`'s models (the caller's runtime config entries) first.
+   */
+  plan(name: string, tenantId?: string, overlay?: ModelOverlay): RoutedModel[] {
+    const first = this.deps.resolve(name, tenantId, overlay);
     if (!first)
       throw new ModelNotFoundError(`The model "${name}" does not exist or you do not have access to it`);
     const chain = [first];
     for (const fallback of first.spec.fallbacks) {
-      const routed = this.deps.resolve(fallback, tenantId);
+      const routed = this.deps.resolve(fallback, tenantId, overlay);
       if (routed && !chain.some((c) => c.spec.name === routed.spec.name)) chain.push(routed);
     }
     return chain;

@@ -109,17 +109,23 @@ export function countersOf(subject: QuotaSubject, now: Date): QuotaCounter[] {
   ];
   if (subject.user && subject.userId)
     scopes.push({ scope: 'user', userId: subject.userId, plan: subject.user });
+  // Each period's key and end once per call, not once per counter (this runs on every LLM call).
+  const periods = PERIODS.map((period) => ({
+    period,
+    key: periodKey(period, now),
+    resetsAt: periodEnd(period, now),
+  }));
   const counters: QuotaCounter[] = [];
   for (const { scope, userId, plan } of scopes)
-    for (const period of PERIODS)
+    for (const { period, key, resetsAt } of periods)
       for (const metric of METRICS)
         counters.push({
           scope,
           metric,
           period,
-          key: counterKey(scope, subject.tenantId, userId, metric, periodKey(period, now)),
+          key: counterKey(scope, subject.tenantId, userId, metric, key),
           limit: effectiveLimit(plan.limits, plan.topUps, metric, period),
-          resetsAt: periodEnd(period, now),
+          resetsAt,
         });
   return counters;
 }

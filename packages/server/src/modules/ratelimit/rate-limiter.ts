@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimitedError, ServiceUnavailableError } from '../../errors.js';
 import type { Cache, RateLimitDecision, TokenBucket } from '../../platform/cache/cache.js';
@@ -64,6 +65,20 @@ export function rateLimitSubjects(principal: Principal | null, ip: string): Rate
   if (principal?.kind === 'api_key') subjects.push({ scope: 'key', key: `rl:key:${principal.keyId}` });
   else if (principal?.kind === 'user') subjects.push({ scope: 'user', key: `rl:user:${principal.userId}` });
   return subjects;
+}
+
+/**
+ * The subjects of a request presenting an API key, before the key is looked up: its address and the key,
+ * counted under the SHA-256 of the secret (one bucket per key, the same on every instance). The edge
+ * checks these while the key is being authenticated, so the two round trips overlap; an unknown secret
+ * gets a bucket of its own and its 401 from the route.
+ * @example apiKeySubjects('nx-…', '10.0.0.7') // [{ scope: 'ip', … }, { scope: 'key', key: 'rl:key:3f2a…' }]
+ */
+export function apiKeySubjects(secret: string, ip: string): RateLimitSubject[] {
+  return [
+    { scope: 'ip', key: `rl:ip:${clientBucketId(ip)}` },
+    { scope: 'key', key: `rl:key:${createHash('sha256').update(secret).digest('hex')}` },
+  ];
 }
 
 /**

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../errors.js';
-import { DEFAULT_DOCUMENT, parseCidr, parseDocument } from './runtime-config.schema.js';
+import {
+  DEFAULT_DOCUMENT,
+  DOCUMENT_LIMITS,
+  modelSpecsOf,
+  parseCidr,
+  parseDocument,
+} from './runtime-config.schema.js';
 
 function problems(
   input: unknown,
@@ -21,7 +27,7 @@ describe('parseDocument', () => {
       flags: {},
       prompts: { default_system: null },
       rag: { top_k: null },
-      models: { aliases: {} },
+      models: { aliases: {}, entries: {} },
     });
     expect(DEFAULT_DOCUMENT).toEqual(parseDocument({}));
   });
@@ -94,13 +100,57 @@ describe('parseDocument', () => {
       {
         location: 'body',
         path: 'document.models.aliases.fast',
-        message: '"nope" is not a model in the catalog',
+        message: '"nope" is not a model in the catalog or in models.entries',
       },
     ]);
     expect(
       parseDocument({ models: { aliases: { fast: 'local' } } }, { modelExists: (n) => known.has(n) }).models
         .aliases,
     ).toEqual({ fast: 'local' });
+  });
+});
+
+describe('models.entries', () => {
+  const entry = { deployments: [{ provider: 'local', model: 'local' }] };
+
+  it('fills an entry with the catalog defaults; an alias may point at an entry the catalog lacks', () => {
+    const doc = parseDocument(
+      { models: { entries: { mine: entry }, aliases: { fast: 'mine' } } },
+      { modelExists: () => false },
+    );
+    expect(doc.models.entries.mine).toMatchObject({
+      kind: 'chat',
+      context_window: 8192,
+      routing: 'weighted',
+      fallbacks: [],
+      deployments: [{ provider: 'local', model: 'local', weight: 1 }],
+    });
+    expect(modelSpecsOf(doc)).toEqual([expect.objectContaining({ name: 'mine', kind: 'chat' })]);
+    expect(doc.models.aliases).toEqual({ fast: 'mine' });
+  });
+
+  it("prefixes the catalog check's paths with the entry's and passes the version's entry names", () => {
+    const check = vi.fn(() => [{ path: 'deployments', message: 'no adapter' }]);
+    const found = (() => {
+      try {
+        parseDocument({ models: { entries: { a: entry, b: entry } } }, { checkModelEntry: check });
+      } catch (error) {
+        return (error as ValidationError).details as { path: string }[];
+      }
+      throw new Error('the document was accepted');
+    })();
+    expect(found.map((p) => p.path)).toEqual([
+      'document.models.entries.a.deployments',
+      'document.models.entries.b.deployments',
+    ]);
+    expect(check).toHaveBeenCalledWith(expect.objectContaining({ name: 'a' }), new Set(['a', 'b']));
+  });
+
+  it('refuses more than the limit of entries', () => {
+    const entries = Object.fromEntries(
+      Array.from({ length: DOCUMENT_LIMITS.modelEntries + 1 }, (_, i) => [`m${i}`, entry]),
+    );
+    expect(problems({ models: { entries } }).map((p) => p.path)).toContain('document.models.entries');
   });
 });
 

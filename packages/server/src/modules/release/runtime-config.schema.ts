@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import { MODEL_NAME } from '../gateway/catalog.js';
+import { deploymentId, MODEL_NAME, type ModelSpec } from '../gateway/catalog.js';
+import { modelEntryBodySchema, specFromEntry } from '../gateway/model-catalog.service.js';
 
 /** A flag key: lower-case letters, digits, `_`, `.`, `-`; starts with a letter or digit (≤ 64 characters). */
 export const FLAG_KEY = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -12,6 +13,7 @@ export const DOCUMENT_LIMITS = Object.freeze({
   rulesPerFlag: 20,
   listEntries: 1000,
   aliases: 200,
+  modelEntries: 100,
   systemPromptChars: 100_000,
   maxTopK: 100,
 });
@@ -129,11 +131,21 @@ export const runtimeConfigDocumentSchema = z
           })
           .meta({
             description:
-              'Model routing overrides: a request for the alias is routed to the target catalog model (one hop)',
+              'Model routing overrides: a request for the alias is routed to the target model — a catalog model or one of `entries` (one hop)',
+          }),
+        entries: z
+          .record(modelName, modelEntryBodySchema)
+          .default({})
+          .refine((entries) => Object.keys(entries).length <= DOCUMENT_LIMITS.modelEntries, {
+            error: `at most ${DOCUMENT_LIMITS.modelEntries} model entries`,
+          })
+          .meta({
+            description:
+              'Models of this version by public name (the body of PUT /v1/admin/models/{name}); they override a catalog model of the same name for the users this version is effective for',
           }),
       })
       .strict()
-      .default({ aliases: {} }),
+      .default({ aliases: {}, entries: {} }),
   })
   .strict()
   .meta({ id: 'RuntimeConfigDocument' });
@@ -143,29 +155,63 @@ export type RuntimeConfigDocument = z.infer<typeof runtimeConfigDocumentSchema>;
 /** The document served while no version has been activated: no flags, no prompt, no overrides. */
 export const DEFAULT_DOCUMENT: RuntimeConfigDocument = Object.freeze(runtimeConfigDocumentSchema.parse({}));
 
+/** The document's `models.entries` as catalog model specs (the refused `api_key` fields dropped). */
+export function modelSpecsOf(document: RuntimeConfigDocument): ModelSpec[] {
+  return Object.entries(document.models.entries).map(([name, entry]) => specFromEntry(name, entry));
+}
+
+/** Problems of one model entry (paths relative to it), as the model catalog's own checks find them. */
+export type ModelEntryCheck = (
+  spec: ModelSpec,
+  siblings: ReadonlySet<string>,
+) => { path: string; message: string }[];
+
 /**
  * Parses a document; a bad one throws 400 `validation_failed` whose details name each problem's path
- * (`document.flags.beta.rules.0.percent`). `checkAlias` adds the catalog check of alias targets.
+ * (`document.flags.beta.rules.0.percent`). `modelExists` adds the catalog check of alias targets,
+ * `checkModelEntry` the catalog's checks of each `models.entries` entry.
  * @example const doc = parseDocument({ flags: { beta: { enabled: true, rules: [{ type: 'percentage', percent: 10 }] } } });
  */
 export function parseDocument(
   input: unknown,
-  options: { modelExists?: (name: string) => boolean } = {},
+  options: { modelExists?: (name: string) => boolean; checkModelEntry?: ModelEntryCheck } = {},
 ): RuntimeConfigDocument {
   const parsed = runtimeConfigDocumentSchema.safeParse(input);
   const problems: { path: string; message: string }[] = [];
   if (!parsed.success)
     for (const issue of parsed.error.issues)
       problems.push({ path: ['document', ...issue.path.map(String)].join('.'), message: issue.message });
-  else
-    for (const [alias, target] of Object.entries(parsed.data.models.aliases)) {
+  else {
+    const { aliases, entries } = parsed.data.models;
+    for (const [alias, target] of Object.entries(aliases)) {
       const path = `document.models.aliases.${alias}`;
       if (alias === target) problems.push({ path, message: 'an alias cannot point at itself' });
-      else if (parsed.data.models.aliases[target] !== undefined)
+      else if (aliases[target] !== undefined)
         problems.push({ path, message: `"${target}" is itself an alias; point at a catalog model` });
-      else if (options.modelExists && !options.modelExists(target))
-        problems.push({ path, message: `"${target}" is not a model in the catalog` });
+      else if (entries[alias] !== undefined)
+        problems.push({ path, message: `"${alias}" is also defined in models.entries; keep one` });
+      else if (entries[target] === undefined && options.modelExists && !options.modelExists(target))
+        problems.push({ path, message: `"${target}" is not a model in the catalog or in models.entries` });
     }
+    const siblings = new Set(Object.keys(entries));
+    // Deployment ids key rate limits: two of this version's models must not share one.
+    const ids = new Map<string, string>();
+    for (const spec of modelSpecsOf(parsed.data)) {
+      const path = `document.models.entries.${spec.name}`;
+      spec.deployments.forEach((d, i) => {
+        const id = deploymentId(spec, d, i);
+        const owner = ids.get(id);
+        if (owner !== undefined && owner !== spec.name)
+          problems.push({
+            path: `${path}.deployments.${i}.id`,
+            message: `"${id}" is also used by "${owner}"`,
+          });
+        ids.set(id, spec.name);
+      });
+      for (const problem of options.checkModelEntry?.(spec, siblings) ?? [])
+        problems.push({ path: `${path}.${problem.path}`, message: problem.message });
+    }
+  }
   if (problems.length > 0 || !parsed.success)
     throw new ValidationError(
       `The config document is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,

@@ -2,9 +2,12 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import { type Executor, withTransaction } from '../../platform/db/transaction.js';
+import { CoalescedRun } from '../../platform/jobs/coalesced-run.js';
 import { requirePlatformAdmin } from '../access/access.service.js';
 import type { RequestContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
+import type { ModelSpec } from '../gateway/catalog.js';
+import type { ModelOverlay } from '../gateway/router.js';
 import type { UsersRepository } from '../identity/users.repository.js';
 import { type DiffEntry, jsonDiff } from './json-diff.js';
 import type {
@@ -12,7 +15,13 @@ import type {
   ConfigVersionRow,
   RuntimeConfigRepository,
 } from './runtime-config.repository.js';
-import { DEFAULT_DOCUMENT, parseDocument, type RuntimeConfigDocument } from './runtime-config.schema.js';
+import {
+  DEFAULT_DOCUMENT,
+  type ModelEntryCheck,
+  modelSpecsOf,
+  parseDocument,
+  type RuntimeConfigDocument,
+} from './runtime-config.schema.js';
 import { inPercentage } from './targeting.js';
 
 /** The pub/sub channel a config state change is announced on; the message is the new revision. */
@@ -42,6 +51,8 @@ export interface EffectiveConfig {
   version: number | null;
   source: ConfigSource;
   document: RuntimeConfigDocument;
+  /** The document's `models.entries`, built once when the version was loaded; absent when it has none. */
+  models?: ModelOverlay;
 }
 
 /** A version as the API shows it. `diff` is against the version before it (empty for version 1's base). */
@@ -72,6 +83,10 @@ export interface RuntimeConfigServiceDeps {
   logger: Logger;
   /** Whether a model name is in the catalog (alias targets are checked against it). */
   modelExists?: (name: string) => boolean;
+  /** The model catalog's checks of one `models.entries` entry (ModelCatalogService.checkConfigEntry). */
+  checkModelEntry?: ModelEntryCheck;
+  /** Builds a version's `models.entries` into routable models (ModelRegistry.buildOverlay). */
+  buildModels?: (specs: readonly ModelSpec[]) => ModelOverlay;
   /** How often each instance checks the revision, should a pub/sub message be lost (`RUNTIME_CONFIG_POLL_MS`). */
   pollIntervalMs?: number;
 }
@@ -103,8 +118,7 @@ const DEFAULT_CONFIG: EffectiveConfig = Object.freeze({
  */
 export class RuntimeConfigService {
   private loaded: Loaded = { revision: -1, state: null, active: DEFAULT_CONFIG, canary: null };
-  private reloading: Promise<void> | undefined;
-  private reloadAgain = false;
+  private readonly reloads = new CoalescedRun(() => this.load());
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
 
@@ -128,7 +142,7 @@ export class RuntimeConfigService {
     this.timer = undefined;
     await this.unsubscribe?.().catch(() => undefined);
     this.unsubscribe = undefined;
-    await this.reloading?.catch(() => undefined);
+    await this.reloads.inProgress?.catch(() => undefined);
   }
 
   /** The state revision this instance serves (-1 before the first load). */
@@ -154,6 +168,15 @@ export class RuntimeConfigService {
     return this.loaded.active;
   }
 
+  /**
+   * The models `userId`'s effective config adds to the catalog (its `models.entries`, overriding catalog
+   * models of the same name); undefined when it adds none.
+   * @example router.plan(runtimeConfig.resolveModel(name, userId), tenantId, runtimeConfig.modelsFor(userId));
+   */
+  modelsFor(userId: string | null): ModelOverlay | undefined {
+    return this.effectiveFor(userId).models;
+  }
+
   /** `name` after the model aliases of `userId`'s effective config (one hop), else `name` itself. */
   resolveModel(name: string, userId: string | null): string {
     return this.effectiveFor(userId).document.models.aliases[name] ?? name;
@@ -170,10 +193,10 @@ export class RuntimeConfigService {
     input: { document: unknown; message: string },
   ): Promise<ConfigVersionView> {
     const admin = requirePlatformAdmin(ctx);
-    const document = parseDocument(
-      input.document,
-      this.deps.modelExists ? { modelExists: this.deps.modelExists } : {},
-    );
+    const document = parseDocument(input.document, {
+      ...(this.deps.modelExists ? { modelExists: this.deps.modelExists } : {}),
+      ...(this.deps.checkModelEntry ? { checkModelEntry: this.deps.checkModelEntry } : {}),
+    });
     const author = await this.deps.users.get(this.deps.db, admin.userId);
     const { row, state } = await withTransaction(this.deps.db, async (trx) => {
       // The state row's lock serialises version numbers (and state changes).
@@ -332,21 +355,7 @@ export class RuntimeConfigService {
 
   /** Reloads the state into memory; calls that arrive during a reload share one more. */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      try {
-        do {
-          this.reloadAgain = false;
-          await this.load();
-        } while (this.reloadAgain);
-      } finally {
-        this.reloading = undefined;
-      }
-    })();
-    return this.reloading;
+    return this.reloads.request();
   }
 
   // --- Internals ---
@@ -438,14 +447,38 @@ export class RuntimeConfigService {
 
   /** A stored version as served; one that no longer parses (a schema change) is logged and skipped. */
   private effective(row: ConfigVersionRow, source: ConfigSource): EffectiveConfig | null {
+    let document: RuntimeConfigDocument;
     try {
-      return { version: row.version, source, document: parseDocument(row.document) };
+      document = parseDocument(row.document);
     } catch (error) {
       this.deps.logger.error(
         { err: error, version: row.version },
         'a stored runtime config version does not parse; not serving it',
       );
       return null;
+    }
+    const models = this.modelsOf(row.version, document);
+    return { version: row.version, source, document, ...(models ? { models } : {}) };
+  }
+
+  /**
+   * A version's models: the ones already built when this instance serves the version (versions are
+   * immutable, and circuit breakers and in-flight counts survive a reload), else built now. A version
+   * whose models cannot be built here is served without them (logged).
+   */
+  private modelsOf(version: number, document: RuntimeConfigDocument): ModelOverlay | undefined {
+    const specs = modelSpecsOf(document);
+    if (specs.length === 0 || !this.deps.buildModels) return undefined;
+    for (const served of [this.loaded.active, this.loaded.canary?.config])
+      if (served?.version === version && served.models) return served.models;
+    try {
+      return this.deps.buildModels(specs);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, version },
+        'could not build the models of a runtime config version; serving it without them',
+      );
+      return undefined;
     }
   }
 
