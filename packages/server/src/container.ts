@@ -75,6 +75,7 @@ import { Metrics } from './observability/metrics.js';
 import { observeDatabase, otlpTracesUrl, parseOtlpHeaders } from './observability/telemetry-wiring.js';
 import { Tracing, tracingFetch } from './observability/tracing.js';
 import type { Cache } from './platform/cache/cache.js';
+import { CacheWriteRetry } from './platform/cache/cache-write-retry.js';
 import { MemoryCache } from './platform/cache/memory-cache.js';
 import { RedisCache } from './platform/cache/redis-cache.js';
 import { type Database, openDatabase } from './platform/db/database.js';
@@ -312,7 +313,16 @@ export async function createContainer(
   const mailer =
     overrides.mailer ??
     (config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new LogMailer(logger));
-  const apiKeys = new ApiKeysService({ db, keys: new ApiKeysRepository(), access, audit, cache });
+  // Revocations' cache writes that fail while Redis is away are made once it is back (not lost).
+  const cacheWrites = new CacheWriteRetry({ logger });
+  const apiKeys = new ApiKeysService({
+    db,
+    keys: new ApiKeysRepository(),
+    access,
+    audit,
+    cache,
+    cacheWrites,
+  });
   const auth = new AuthService({
     db,
     users,
@@ -328,6 +338,7 @@ export async function createContainer(
     }),
     audit,
     cache,
+    cacheWrites,
     mailer,
     wechat: new WechatClient({
       baseUrl: config.WECHAT_API_BASE_URL,
@@ -851,6 +862,7 @@ export async function createContainer(
       await auth.mailSettled();
       await meter.close();
       await quotas.settled();
+      cacheWrites.stop();
       await stopAccessListener().catch(() => undefined);
       await stopQuotaListener().catch(() => undefined);
       stopObservingDatabase();

@@ -173,6 +173,7 @@ describe('Redis going away and coming back', () => {
     expect(before.headers['x-ratelimit-limit']).toBeDefined();
     const user = await registerUser(open.app);
     const revokedUser = await registerUser(open.app);
+    const loggedOut = await registerUser(open.app);
     const signedIn = (path: string, auth: Record<string, string> = user.auth) =>
       open.app.inject({ method: 'GET', url: path, headers: auth });
     expect((await signedIn('/v1/me')).statusCode).toBe(200);
@@ -233,6 +234,18 @@ describe('Redis going away and coming back', () => {
       payload: { model: 'local', messages: [{ role: 'user', content: 'Hi' }] },
     });
     expect(chat.statusCode, chat.body).toBe(503);
+    // Revocations work during the outage: written to the database (every instance checks it now), and
+    // to the Redis block list / key cache once Redis is back.
+    const logout = await open.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: loggedOut.auth });
+    expect(logout.statusCode, logout.body).toBe(204);
+    expect((await signedIn('/v1/me', loggedOut.auth)).statusCode).toBe(401);
+    const revokeKey = await open.app.inject({
+      method: 'DELETE',
+      url: `/v1/api-keys/${key.json().id}`,
+      headers: user.auth,
+    });
+    expect(revokeKey.statusCode, revokeKey.body).toBeLessThan(300);
+    expect((await signedIn('/v1/conversations', { 'x-api-key': key.json().secret })).statusCode).toBe(401);
 
     redis = await startRedis(port);
 
@@ -243,6 +256,16 @@ describe('Redis going away and coming back', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(200);
+    // The writes kept during the outage reach Redis (retried every second) …
+    const waiting = () => open.container.services.auth.cacheWritesWaiting;
+    for (let i = 0; i < 50 && waiting() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(waiting()).toBe(0);
+    // … so the revoked session and key stay refused now that Redis answers again.
+    const afterLogout = await signedIn('/v1/me', loggedOut.auth);
+    expect(afterLogout.statusCode).toBe(401);
+    expect(afterLogout.json().error.code).toBe('session_revoked');
+    expect((await signedIn('/v1/conversations', { 'x-api-key': key.json().secret })).statusCode).toBe(401);
+    expect((await signedIn('/v1/me')).statusCode).toBe(200);
     let limited = await models(closed);
     for (let i = 0; i < 50 && limited.statusCode === 503; i++) {
       await new Promise((r) => setTimeout(r, 100));

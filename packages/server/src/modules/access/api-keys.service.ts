@@ -1,6 +1,7 @@
 import { NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Cache } from '../../platform/cache/cache.js';
+import type { CacheWriteRetry } from '../../platform/cache/cache-write-retry.js';
 import type { Executor } from '../../platform/db/transaction.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { hashSecret, newSecret } from '../identity/token.service.js';
@@ -42,6 +43,8 @@ export class ApiKeysService {
       access: AccessService;
       audit: AuditService;
       cache: Cache;
+      /** Keeps evictions that fail while Redis is away, and makes them when it is back. */
+      cacheWrites?: CacheWriteRetry;
     },
   ) {}
 
@@ -102,7 +105,7 @@ export class ApiKeysService {
       if (!existing) throw new NotFoundError('No such API key');
       return existing;
     }
-    await this.deps.cache.delete(cacheKey(key.secret_hash));
+    await this.evict(key.secret_hash);
     await this.deps.audit.record(ctx, {
       action: 'api_key.revoke',
       result: 'success',
@@ -157,7 +160,19 @@ export class ApiKeysService {
    */
   async forgetCreator(userId: string): Promise<void> {
     const hashes = await this.deps.keys.secretHashesCreatedBy(this.deps.db, userId);
-    await Promise.all(hashes.map((hash) => this.deps.cache.delete(cacheKey(hash))));
+    await Promise.all(hashes.map((hash) => this.evict(hash)));
+  }
+
+  /**
+   * Drops a key from the lookup cache. While Redis is away lookups read the database (which already has
+   * the change), and the eviction is made once Redis is back — before a stale entry could be read again.
+   */
+  private evict(hash: string): Promise<unknown> {
+    const key = cacheKey(hash);
+    const write = () => this.deps.cache.delete(key);
+    return this.deps.cacheWrites
+      ? this.deps.cacheWrites.write(key, write, Date.now() + CACHE_TTL_MS)
+      : write();
   }
 
   private touchLater(keyId: string): void {

@@ -8,6 +8,7 @@ import {
 import { newId } from '../../ids.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Cache } from '../../platform/cache/cache.js';
+import type { CacheWriteRetry } from '../../platform/cache/cache-write-retry.js';
 import { type Executor, withTransaction } from '../../platform/db/transaction.js';
 import { requirePlatformAdmin, requireUser } from '../access/access.service.js';
 import type { Principal, RequestContext } from '../access/principal.js';
@@ -72,6 +73,8 @@ export interface AuthDeps {
   throttle: LoginThrottle;
   audit: AuditService;
   cache: Cache;
+  /** Keeps block-list writes that fail while Redis is away, and writes them when it is back. */
+  cacheWrites?: CacheWriteRetry;
   mailer: Mailer;
   wechat: WechatClient;
   settings: AuthSettings;
@@ -355,6 +358,11 @@ export class AuthService {
   }
 
   /** Resolves once every password reset mail started so far has been sent or has failed. */
+  /** Block-list writes kept while Redis was away and not made yet (operators' and tests' view). */
+  get cacheWritesWaiting(): number {
+    return this.deps.cacheWrites?.waiting ?? 0;
+  }
+
   async mailSettled(): Promise<void> {
     await Promise.all([...this.mailInFlight]);
   }
@@ -464,8 +472,11 @@ export class AuthService {
    * instead, so signed-in users keep working through a Redis outage without a revoked token slipping in.
    */
   private async isRevoked(sessionId: string): Promise<boolean> {
+    const key = revokedKey(sessionId);
+    // A revocation made here while Redis was away and not written to it yet still counts.
+    if (this.deps.cacheWrites?.isWaiting(key)) return true;
     try {
-      return (await this.deps.cache.get(revokedKey(sessionId))) !== null;
+      return (await this.deps.cache.get(key)) !== null;
     } catch (error) {
       if (!(error instanceof ServiceUnavailableError)) throw error;
       const session = await this.deps.sessions.get(this.deps.db, sessionId);
@@ -475,8 +486,16 @@ export class AuthService {
 
   /** Access tokens of these sessions stop working now, everywhere, until they would have expired anyway. */
   private async blockAccessTokens(sessionIds: string[]): Promise<void> {
-    const ttlMs = (this.deps.tokens.accessTokenTtlSeconds + 5) * 1000;
-    await Promise.all(sessionIds.map((id) => this.deps.cache.set(revokedKey(id), '1', ttlMs)));
+    const until = Date.now() + (this.deps.tokens.accessTokenTtlSeconds + 5) * 1000;
+    await Promise.all(
+      sessionIds.map((id) => {
+        const key = revokedKey(id);
+        const write = () => this.deps.cache.set(key, '1', Math.max(1, until - Date.now()));
+        // While Redis is away every instance checks the sessions table (isRevoked), which already holds
+        // the revocation: the block-list entry is written once Redis is back, not lost.
+        return this.deps.cacheWrites ? this.deps.cacheWrites.write(key, write, until) : write();
+      }),
+    );
   }
 
   private async openSession(
