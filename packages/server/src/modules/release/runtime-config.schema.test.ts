@@ -1,12 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../errors.js';
-import {
-  DEFAULT_DOCUMENT,
-  DOCUMENT_LIMITS,
-  modelSpecsOf,
-  parseCidr,
-  parseDocument,
-} from './runtime-config.schema.js';
+import { DEFAULT_DOCUMENT, DOCUMENT_LIMITS, modelSpecsOf, parseDocument } from './runtime-config.schema.js';
 
 function problems(
   input: unknown,
@@ -151,22 +145,5 @@ describe('models.entries', () => {
       Array.from({ length: DOCUMENT_LIMITS.modelEntries + 1 }, (_, i) => [`m${i}`, entry]),
     );
     expect(problems({ models: { entries } }).map((p) => p.path)).toContain('document.models.entries');
-  });
-});
-
-describe('parseCidr', () => {
-  it.each([
-    ['10.0.0.0/8', { address: '10.0.0.0', prefix: 8, family: 'ipv4' }],
-    ['10.1.2.3', { address: '10.1.2.3', prefix: 32, family: 'ipv4' }],
-    ['::1', { address: '::1', prefix: 128, family: 'ipv6' }],
-    ['2001:db8::/32', { address: '2001:db8::', prefix: 32, family: 'ipv6' }],
-    ['10.0.0.0/33', null],
-    ['10.0.0.0/8/1', null],
-    ['10.0.0/8', null],
-    ['10.0.0.0/x', null],
-    ['::/129', null],
-    ['', null],
-  ])('%s', (input, expected) => {
-    expect(parseCidr(input)).toEqual(expected);
   });
 });

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
+import { parseIpRange } from '../../platform/net/ip-ranges.js';
 import { deploymentId, MODEL_NAME, type ModelSpec } from '../gateway/catalog.js';
 import { modelEntryBodySchema, specFromEntry } from '../gateway/model-catalog.service.js';
 
@@ -22,24 +22,9 @@ export const DOCUMENT_LIMITS = Object.freeze({
 export const cidrSchema = z
   .string()
   .trim()
-  .refine((value) => parseCidr(value) !== null, {
+  .refine((value) => typeof parseIpRange(value) !== 'string', {
     error: 'must be an IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8)',
   });
-
-/** `a.b.c.d/n` or a bare address, as the parts `net.BlockList` takes; null when malformed. */
-export function parseCidr(
-  value: string,
-): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
-  const [address = '', prefixText, extra] = value.split('/');
-  if (extra !== undefined) return null;
-  const version = isIP(address);
-  if (version === 0) return null;
-  const max = version === 4 ? 32 : 128;
-  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return null;
-  const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (prefix > max) return null;
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
 
 const percentageRule = z
   .object({

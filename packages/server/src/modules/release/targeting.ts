@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
-import { type Flag, type FlagRule, parseCidr } from './runtime-config.schema.js';
+import { type IpRange, inIpRanges, ipRangeList, parseIpRange } from '../../platform/net/ip-ranges.js';
+import type { Flag, FlagRule } from './runtime-config.schema.js';
 
 /** Buckets a percentage is counted in: 10,000, so a percent has two decimals that count. */
 export const BUCKETS = 10_000;
@@ -53,16 +53,11 @@ function compile(rule: FlagRule): CompiledRule {
       matcher = (s, key) => s.userId !== null && inPercentage(key, s.userId, rule.percent);
       break;
     case 'ip': {
-      const list = new BlockList();
-      for (const cidr of rule.cidrs) {
-        const parsed = parseCidr(cidr);
-        if (parsed) list.addSubnet(parsed.address, parsed.prefix, parsed.family);
-      }
-      matcher = (s) => {
-        const ip = s.ip === null ? null : unmapped(s.ip);
-        const family = ip === null ? 0 : isIP(ip);
-        return ip !== null && family !== 0 && list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
-      };
+      // The document was validated: every entry parses.
+      const list = ipRangeList(
+        rule.cidrs.map(parseIpRange).filter((r): r is IpRange => typeof r !== 'string'),
+      );
+      matcher = (s) => s.ip !== null && inIpRanges(list, s.ip);
       break;
     }
     case 'tenants': {
@@ -81,10 +76,6 @@ function compile(rule: FlagRule): CompiledRule {
 }
 
 /** `::ffff:10.1.2.3` (an IPv4 client on a dual-stack socket) is checked as `10.1.2.3`. */
-function unmapped(ip: string): string {
-  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-}
-
 /**
  * Evaluates one flag for `subject`: off when disabled; on when it has no rules; else on when any rule
  * matches (the first match is reported).

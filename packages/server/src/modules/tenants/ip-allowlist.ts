@@ -1,7 +1,8 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { BlockList } from 'node:net';
 import { BadRequestError, ForbiddenError } from '../../errors.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Executor } from '../../platform/db/transaction.js';
+import { type IpRange, inIpRanges, ipRangeList, parseIpRange } from '../../platform/net/ip-ranges.js';
 import type { AccessService } from '../access/access.service.js';
 import type { RequestContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -46,44 +47,21 @@ export function parseAllowlist(raw: readonly string[]): ParsedAllowlist {
       details: { param: 'entries', max: MAX_ALLOWLIST_ENTRIES },
     });
   }
-  const list = new BlockList();
+  const ranges: IpRange[] = [];
   const entries: string[] = [];
   raw.forEach((value, index) => {
     const entry = value.trim();
-    const problem = entryProblem(entry);
-    if (problem) {
-      throw new InvalidIpAllowlistError(`entries[${index}] ${JSON.stringify(value)}: ${problem}`, {
-        details: { param: 'entries', index, entry: value, problem },
+    // Zone ids name an interface of one machine, never a client's address.
+    const parsed = entry.includes('%') ? 'zone ids (%) are not allowed' : parseIpRange(entry);
+    if (typeof parsed === 'string') {
+      throw new InvalidIpAllowlistError(`entries[${index}] ${JSON.stringify(value)}: ${parsed}`, {
+        details: { param: 'entries', index, entry: value, problem: parsed },
       });
     }
-    const [address, prefix] = entry.split('/') as [string, string | undefined];
-    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
-    if (prefix === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(prefix), family);
+    ranges.push(parsed);
     entries.push(entry);
   });
-  return { entries, list };
-}
-
-function entryProblem(entry: string): string | undefined {
-  if (entry === '') return 'is empty';
-  if (entry.includes('%')) return 'zone ids (%) are not allowed';
-  const parts = entry.split('/');
-  if (parts.length > 2) return 'has more than one "/"';
-  const [address, prefix] = parts as [string, string | undefined];
-  const v4 = isIPv4(address);
-  if (!v4 && !isIPv6(address)) return 'is not an IPv4 or IPv6 address';
-  if (prefix === undefined) return undefined;
-  const max = v4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `the prefix length must be 0 to ${max}`;
-  return undefined;
-}
-
-/** Whether `ip` is on the list (an address Node cannot parse is on no list). */
-export function allowlistIncludes(list: BlockList, ip: string): boolean {
-  if (isIPv4(ip)) return list.check(ip, 'ipv4');
-  if (isIPv6(ip)) return list.check(ip.split('%')[0]!, 'ipv6');
-  return false;
+  return { entries, list: ipRangeList(ranges) };
 }
 
 export const IP_ALLOWLIST_INVALIDATION_CHANNEL = 'ip-allowlist:invalidate';
@@ -129,7 +107,7 @@ export class IpAllowlistGuard {
       if (this.memo.size >= 10_000) this.memo.delete(this.memo.keys().next().value!);
       this.memo.set(tenantId, remembered);
     }
-    if (remembered.list && !allowlistIncludes(remembered.list, ip)) {
+    if (remembered.list && !inIpRanges(remembered.list, ip)) {
       throw new IpNotAllowedError("Your client address is not on this tenant's IP allowlist", {
         details: { tenant_id: tenantId },
       });
@@ -173,7 +151,7 @@ export class IpAllowlistService {
   ): Promise<IpAllowlistView> {
     await this.deps.access.require(ctx, tenantId, 'tenant:update');
     const parsed = parseAllowlist(input.entries);
-    if (parsed.entries.length > 0 && !input.force && !allowlistIncludes(parsed.list, ctx.ip)) {
+    if (parsed.entries.length > 0 && !input.force && !inIpRanges(parsed.list, ctx.ip)) {
       throw new IpAllowlistExcludesCallerError(
         `The allowlist does not include your current address ${ctx.ip}: you would lose access to this tenant. Add it, or send "force": true`,
         { details: { param: 'entries', caller_ip: ctx.ip } },
