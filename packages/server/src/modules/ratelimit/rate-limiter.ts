@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimitedError, ServiceUnavailableError } from '../../errors.js';
 import type { Cache, RateLimitDecision, TokenBucket } from '../../platform/cache/cache.js';
+import { withTimeout } from '../../platform/with-timeout.js';
 import type { Principal } from '../access/principal.js';
 
 /** What a bucket counts: one client address, one logged-in user (JWT), or one API key. */
@@ -169,7 +170,9 @@ export class RateLimiter {
       );
       // The in-process cache cannot hang or fail: no timer on that path.
       decisions =
-        this.deps.cache.kind === 'memory' ? await all : await within(all, this.deps.settings.timeoutMs);
+        this.deps.cache.kind === 'memory'
+          ? await all
+          : await withTimeout(all, this.deps.settings.timeoutMs, 'the cache');
     } catch {
       this.circuitOpenUntil = this.now() + this.deps.settings.circuitMs;
       return this.failed();
@@ -236,14 +239,4 @@ function tighter(a: RateLimitDecision, b: RateLimitDecision): boolean {
   if (a.allowed !== b.allowed) return !a.allowed;
   if (!a.allowed) return a.retryAfterMs > b.retryAfterMs;
   return a.remaining < b.remaining || (a.remaining === b.remaining && a.limit < b.limit);
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the cache did not answer within ${ms} ms`)), ms);
-  });
-  // A late failure after the timeout must not surface as an unhandled rejection.
-  promise.catch(() => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
