@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimitedError, ServiceUnavailableError } from '../../errors.js';
 import type { Cache, RateLimitDecision, TokenBucket } from '../../platform/cache/cache.js';
 import { withTimeout } from '../../platform/with-timeout.js';
 import type { Principal } from '../access/principal.js';
+import { hashSecret } from '../identity/token.service.js';
 
 /** What a bucket counts: one client address, one logged-in user (JWT), or one API key. */
 export type RateLimitScope = 'ip' | 'user' | 'key';
@@ -78,7 +78,7 @@ export function rateLimitSubjects(principal: Principal | null, ip: string): Rate
 export function apiKeySubjects(secret: string, ip: string): RateLimitSubject[] {
   return [
     { scope: 'ip', key: `rl:ip:${clientBucketId(ip)}` },
-    { scope: 'key', key: `rl:key:${createHash('sha256').update(secret).digest('hex')}` },
+    { scope: 'key', key: `rl:key:${hashSecret(secret)}` },
   ];
 }
 
