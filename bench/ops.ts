@@ -77,6 +77,16 @@ const prefixed = (env: Record<string, string>) =>
 
 type Call = () => Promise<void>;
 
+interface LatencyRow {
+  route: string;
+  onP50: number;
+  offP50: number;
+  onP95: number;
+  offP95: number;
+  addedP50: number;
+  pairedMedian: number;
+}
+
 function caller(server: ServerChild<Ready>, route: 'chat' | 'models', apiKey = server.ready.apiKey): Call {
   const base = `http://127.0.0.1:${server.ready.port}`;
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
@@ -114,7 +124,7 @@ export async function runOpsBench(options: OpsBenchOptions): Promise<void> {
   const off = await forkServer<Ready>('ops-nexus-server.ts', prefixed(OPS_OFF));
   try {
     const stack = `${on.ready.database} + ${on.ready.cache} cache`;
-    const latencyRows: Record<string, number | string>[] = [];
+    const latencyRows: LatencyRow[] = [];
     for (const route of ['chat', 'models'] as const) {
       const calls: [string, Call][] = [
         ['on', caller(on, route)],
@@ -148,7 +158,7 @@ export async function runOpsBench(options: OpsBenchOptions): Promise<void> {
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of latencyRows)
       console.log(
-        `| ${r.route} | ${fmt(r.onP50 as number)} | ${fmt(r.offP50 as number)} | ${fmt(r.onP95 as number)} | ${fmt(r.offP95 as number)} | ${fmt(r.addedP50 as number)} | ${fmt(r.pairedMedian as number)} | ${fmt((r.onP50 as number) / (r.offP50 as number), 2)}× |`,
+        `| ${r.route} | ${fmt(r.onP50)} | ${fmt(r.offP50)} | ${fmt(r.onP95)} | ${fmt(r.offP95)} | ${fmt(r.addedP50)} | ${fmt(r.pairedMedian)} | ${fmt(r.onP50 / r.offP50, 2)}× |`,
       );
 
     const throughput: Record<string, { rps: number; p50: number; p99: number; non2xx: number }> = {};
